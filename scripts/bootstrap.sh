@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# One-step set-up for ReLICv2.NET on Debian: installs the system packages the project needs when they are missing,
+# then builds the solution (which builds the libtorch shim through CMake). Idempotent: a second run installs
+# nothing and rebuilds nothing that is up to date.
+#   scripts/bootstrap.sh [--configuration Release|Debug] [--no-build]
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+configuration=Release
+build=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --configuration|-c) configuration="${2:?--configuration needs a value (Release or Debug)}"; shift 2 ;;
+    --no-build) build=0; shift ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) echo "bootstrap.sh: unknown option '$1' (allowed: --configuration Release|Debug, --no-build)" >&2; exit 2 ;;
+  esac
+done
+
+packages=(libtorch-dev cmake g++ libturbojpeg0-dev libspng-dev dataset-fashion-mnist)
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then missing+=("$p"); fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then
+    as_root=()
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    as_root=(sudo)
+  else
+    echo "bootstrap: these Debian packages are missing: ${missing[*]}" >&2
+    echo "bootstrap: installing them needs root; run as root, give this user sudo, or run:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${as_root[@]}" apt-get update -q
+  "${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "bootstrap: system packages present (${packages[*]})"
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "bootstrap: the .NET SDK (dotnet, version 10) is not on PATH; install it and run again" >&2
+  exit 1
+fi
+
+if [ "$build" -eq 1 ]; then
+  echo "bootstrap: building ReLICv2.sln ($configuration)"
+  dotnet build "$here/ReLICv2.sln" -c "$configuration" --nologo -v quiet -clp:ErrorsOnly
+fi
+echo "bootstrap: ready"

@@ -1,0 +1,34 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+
+namespace ReLICv2.Experiments;
+
+/// <summary>The <c>relic</c> command line.</summary>
+public static class Program
+{
+    public static int Main(string[] args) => BuildRoot().Parse(args).Invoke();
+
+    /// <summary>The command tree (exposed for tests).</summary>
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("ReLICv2.NET: self-supervised visual representation learning (ReLICv2 and its relatives) on libtorch.");
+        foreach (var option in root.Options)
+            if (option is VersionOption version) version.Action = new PrintVersion();
+        root.Add(EngineCommand.Build());
+        return root;
+    }
+
+    /// <summary>The framework version, the libtorch version and whether CUDA is available.</summary>
+    public static string VersionText() =>
+        $"ReLICv2.NET {Torch.FrameworkVersion}\nlibtorch {Torch.Version}\nCUDA available: {(Torch.CudaIsAvailable ? "yes" : "no")}" +
+        $"\noneDNN available: {(Torch.MkldnnIsAvailable ? "yes" : "no")}\nthreads: {Torch.NumThreads}";
+
+    private sealed class PrintVersion : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(VersionText());
+            return 0;
+        }
+    }
+}
