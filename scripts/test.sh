@@ -12,9 +12,9 @@ status=$?
 set -e
 # Keep the log readable: per-test "Passed" lines are dropped, failures, skips (with their reasons) and summaries kept.
 grep -vE "^\s+Passed " "$log" || true
-passed=$(grep -oE "Passed: +[0-9]+" "$log" | awk '{s+=$2} END {print s+0}')
-failed=$(grep -oE "Failed: +[0-9]+" "$log" | awk '{s+=$2} END {print s+0}')
-skipped=$(grep -oE "Skipped: +[0-9]+" "$log" | awk '{s+=$2} END {print s+0}')
+passed=$({ grep -oE "Passed: +[0-9]+" "$log" || true; } | awk '{s+=$2} END {print s+0}')
+failed=$({ grep -oE "Failed: +[0-9]+" "$log" || true; } | awk '{s+=$2} END {print s+0}')
+skipped=$({ grep -oE "Skipped: +[0-9]+" "$log" || true; } | awk '{s+=$2} END {print s+0}')
 rm -f "$log"
 if [ "$status" -ne 0 ]; then
   echo "xunit: $passed passed, $failed failed, $skipped skipped"
