@@ -15,6 +15,7 @@ public static class Program
         foreach (var option in root.Options)
             if (option is VersionOption version) version.Action = new PrintVersion();
         root.Add(EngineCommand.Build());
+        root.Add(ReportCommand.Build());
         return root;
     }
 

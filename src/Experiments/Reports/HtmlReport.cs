@@ -1,0 +1,105 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using ReLICv2.Training;
+
+namespace ReLICv2.Experiments.Reports;
+
+/// <summary>
+/// Writes a run's report: one self-contained HTML page (inline CSS and SVG, the view grid as a data URI, no script,
+/// nothing fetched at view time) with the loss curves per term, the learning-rate and EMA schedules, the accuracy
+/// table (probe and k-NN beside the random-init and supervised baselines), the view grid and the experiment value.
+/// Missing parts (a run still in progress, a run without evaluation) are reported as missing, not as errors.
+/// </summary>
+public static class HtmlReport
+{
+    private static readonly JsonSerializerOptions ResultJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+
+    /// <summary>Writes <c>report.html</c> into the run directory and returns its path.</summary>
+    public static string Write(RunDirectory run)
+    {
+        if (!Directory.Exists(run.Root))
+            throw new DirectoryNotFoundException($"run directory '{run.Root}' does not exist");
+        var html = Render(run);
+        var temp = run.Report + ".tmp";
+        File.WriteAllText(temp, html, new UTF8Encoding(false));
+        File.Move(temp, run.Report, overwrite: true);
+        return run.Report;
+    }
+
+    /// <summary>Reads the accuracy table of a run (<c>results.json</c>), or an empty list when there is none yet.</summary>
+    public static IReadOnlyList<AccuracyResult> ReadResults(RunDirectory run) =>
+        File.Exists(run.Results)
+            ? JsonSerializer.Deserialize<List<AccuracyResult>>(File.ReadAllText(run.Results), ResultJson) ?? []
+            : [];
+
+    /// <summary>Writes the accuracy table of a run atomically.</summary>
+    public static void WriteResults(RunDirectory run, IReadOnlyList<AccuracyResult> results)
+    {
+        Directory.CreateDirectory(run.Root);
+        var temp = run.Results + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(results, ResultJson));
+        File.Move(temp, run.Results, overwrite: true);
+    }
+
+    public static string Render(RunDirectory run)
+    {
+        var metrics = File.Exists(run.Metrics) ? MetricsLog.Read(run.Metrics) : [];
+        var results = ReadResults(run);
+        var name = Path.GetFileName(run.Root.TrimEnd(Path.DirectorySeparatorChar));
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>");
+        sb.Append($"<title>ReLICv2.NET report: {Esc(name)}</title>");
+        sb.Append("<style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1200px;color:#222}h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em}")
+          .Append(".charts{display:flex;flex-wrap:wrap;gap:12px}svg.chart{background:#fff;border:1px solid #ddd}svg .title{font-size:13px;font-weight:600}")
+          .Append("svg .tick,svg .legend{font-size:10px}svg .axis{font-size:11px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}")
+          .Append("th:first-child,td:first-child,td:nth-child(2){text-align:left}pre{background:#f6f6f6;padding:10px;overflow:auto;max-height:480px}")
+          .Append(".missing{color:#888;font-style:italic}img.views{image-rendering:pixelated;max-width:100%;border:1px solid #ddd}</style></head><body>");
+        sb.Append($"<h1>ReLICv2.NET run <code>{Esc(name)}</code></h1>");
+        sb.Append($"<p>Framework {Esc(Torch.FrameworkVersion)}. {metrics.Count} logged steps");
+        if (metrics.Count > 0)
+            sb.Append($", {metrics[^1].Epoch + 1} epoch(s), {metrics[^1].ElapsedSeconds:F0} s, last loss {metrics[^1].Loss:F4}");
+        sb.Append(".</p>");
+
+        sb.Append("<h2>Accuracy</h2>");
+        if (results.Count == 0) sb.Append("<p class=\"missing\">No evaluation results yet (results.json).</p>");
+        else
+        {
+            sb.Append("<table id=\"accuracy\"><thead><tr><th>encoder</th><th>protocol</th><th>top-1</th><th>top-5</th><th>note</th></tr></thead><tbody>");
+            foreach (var r in results)
+                sb.Append($"<tr><td>{Esc(r.Encoder)}</td><td>{Esc(r.Protocol)}</td><td>{r.Top1 * 100:F2} %</td><td>{(r.Top5 is { } t5 ? $"{t5 * 100:F2} %" : "–")}</td><td>{Esc(r.Note ?? "")}</td></tr>");
+            sb.Append("</tbody></table>");
+        }
+
+        sb.Append("<h2>Training curves</h2>");
+        if (metrics.Count == 0) sb.Append("<p class=\"missing\">No metrics yet (metrics.jsonl).</p>");
+        else
+        {
+            var steps = metrics.Select(m => (double)m.Step).ToArray();
+            var lossSeries = new List<ChartSeries> { new("total", steps, metrics.Select(m => m.Loss).ToArray()) };
+            foreach (var term in metrics.SelectMany(m => m.Terms.Keys).Distinct())
+                lossSeries.Add(new(term, steps, metrics.Select(m => m.Terms.TryGetValue(term, out var v) ? v : double.NaN).ToArray()));
+            sb.Append("<div class=\"charts\">");
+            sb.Append(SvgLineChart.Render("Loss per term", "step", "loss", lossSeries));
+            sb.Append(SvgLineChart.Render("Learning rate", "step", "learning rate", [new("lr", steps, metrics.Select(m => m.LearningRate).ToArray())]));
+            if (metrics.Any(m => m.EmaDecay.HasValue))
+                sb.Append(SvgLineChart.Render("EMA decay γ", "step", "γ", [new("γ", steps, metrics.Select(m => m.EmaDecay ?? double.NaN).ToArray())]));
+            sb.Append(SvgLineChart.Render("Throughput", "step", "images/s", [new("images/s", steps, metrics.Select(m => m.ImagesPerSecond).ToArray())]));
+            sb.Append("</div>");
+        }
+
+        sb.Append("<h2>Views</h2>");
+        if (File.Exists(run.Views))
+            sb.Append($"<img class=\"views\" alt=\"source images and every view of the view set\" src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(run.Views))}\"/>");
+        else sb.Append("<p class=\"missing\">No view grid (views.png).</p>");
+
+        sb.Append("<h2>Experiment</h2>");
+        sb.Append(File.Exists(run.Experiment)
+            ? $"<pre id=\"experiment\">{Esc(File.ReadAllText(run.Experiment))}</pre>"
+            : "<p class=\"missing\">No experiment value (experiment.json).</p>");
+        sb.Append("</body></html>\n");
+        return sb.ToString();
+    }
+
+    private static string Esc(string s) => WebUtility.HtmlEncode(s);
+}
