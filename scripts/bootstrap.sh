@@ -2,24 +2,28 @@
 # One-step set-up for ReLICv2.NET on Debian: installs the system packages the project needs when they are missing,
 # then builds the solution (which builds the libtorch shim through CMake). Idempotent: a second run installs
 # nothing and rebuilds nothing that is up to date.
-#   scripts/bootstrap.sh [--configuration Release|Debug] [--no-build]
+#   scripts/bootstrap.sh [--configuration Release|Debug] [--no-build] [--with-browser]
+# --with-browser also installs Debian's chromium, which the report tests drive headless.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 configuration=Release
 build=1
+browser=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --configuration|-c) configuration="${2:?--configuration needs a value (Release or Debug)}"; shift 2 ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
-    *) echo "bootstrap.sh: unknown option '$1' (allowed: --configuration Release|Debug, --no-build)" >&2; exit 2 ;;
+    --with-browser) browser=1; shift ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) echo "bootstrap.sh: unknown option '$1' (allowed: --configuration Release|Debug, --no-build, --with-browser)" >&2; exit 2 ;;
   esac
 done
 
 # libopenblas0-pthread: Debian's libtorch calls the system BLAS (libblas.so.3); without OpenBLAS that is the
 # reference BLAS, about 25x slower on matrix products (1.8 vs 48 GFLOP/s for 1024² float32 on 2 cores here).
 packages=(libtorch-dev cmake g++ libturbojpeg0-dev libspng-dev dataset-fashion-mnist libopenblas0-pthread)
+if [ "$browser" -eq 1 ]; then packages+=(chromium); fi
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then missing+=("$p"); fi
