@@ -1,0 +1,80 @@
+namespace ReLICv2.Nn;
+
+/// <summary>
+/// Batch normalisation over the channel dimension (dim 1), as torch.nn.BatchNorm1d/2d:
+/// y = (x − μ) / √(σ² + ε) · γ + β. In training mode μ, σ² are the batch statistics (biased variance) and the running
+/// statistics are updated as r ← (1 − m)·r + m·batch (the running variance from the unbiased batch variance), with m the
+/// momentum, or the cumulative average 1/num_batches_tracked when the momentum is null; in evaluation mode the running
+/// statistics normalise. Buffers <c>running_mean</c>, <c>running_var</c> and <c>num_batches_tracked</c> are named as in
+/// PyTorch so torchvision state dicts load by name.
+/// </summary>
+public abstract class BatchNorm : Module
+{
+    /// <summary>Creates the layer with γ = 1, β = 0, running mean 0 and running variance 1.</summary>
+    /// <param name="numFeatures">Number of channels C.</param>
+    /// <param name="eps">ε added to the variance, &gt; 0.</param>
+    /// <param name="momentum">Running-statistics momentum in [0, 1] (PyTorch's 0.1 = a decay of 0.9), or null for a cumulative average.</param>
+    /// <param name="affine">Whether γ and β are learned (weight, bias).</param>
+    protected BatchNorm(long numFeatures, double eps, double? momentum, bool affine)
+    {
+        if (numFeatures < 1) throw new ArgumentOutOfRangeException(nameof(numFeatures), numFeatures, $"{GetType().Name}: numFeatures must be >= 1");
+        if (!(eps > 0)) throw new ArgumentOutOfRangeException(nameof(eps), eps, $"{GetType().Name}: eps must be > 0");
+        if (momentum is { } m && !(m is >= 0 and <= 1))
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, $"{GetType().Name}: momentum must be in [0, 1] or null (cumulative average)");
+        NumFeatures = numFeatures;
+        Eps = eps;
+        Momentum = momentum;
+        if (affine)
+        {
+            Weight = RegisterParameter("weight", Torch.Ones(numFeatures));
+            Bias = RegisterParameter("bias", Torch.Zeros(numFeatures));
+        }
+        RunningMean = RegisterBuffer("running_mean", Torch.Zeros(numFeatures));
+        RunningVar = RegisterBuffer("running_var", Torch.Ones(numFeatures));
+        NumBatchesTracked = RegisterBuffer("num_batches_tracked", Torch.Zeros([], DType.Int64));
+    }
+
+    public long NumFeatures { get; }
+
+    public double Eps { get; }
+
+    /// <summary>The running-statistics momentum, or null for a cumulative moving average.</summary>
+    public double? Momentum { get; }
+
+    /// <summary>γ, shape [C], or null without affine parameters.</summary>
+    public Tensor? Weight { get; }
+
+    /// <summary>β, shape [C], or null without affine parameters.</summary>
+    public Tensor? Bias { get; }
+
+    public Tensor RunningMean { get; }
+
+    public Tensor RunningVar { get; }
+
+    /// <summary>Number of training-mode forward passes so far (an Int64 scalar), as torchvision saves it.</summary>
+    public Tensor NumBatchesTracked { get; }
+
+    /// <summary>Whether an input of this rank is accepted (2 or 3 for 1-D, 4 for 2-D).</summary>
+    protected abstract bool AcceptsRank(int rank);
+
+    /// <summary>The expected input layout for error messages.</summary>
+    protected abstract string ExpectedLayout { get; }
+
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!AcceptsRank(input.Rank) || input.Size(1) != NumFeatures)
+            throw new ArgumentException($"{GetType().Name}({NumFeatures}): expects input {ExpectedLayout} with C = {NumFeatures}, got [{string.Join(", ", input.Shape)}]", nameof(input));
+        var factor = 0.0;
+        if (IsTraining)
+        {
+            using (Torch.NoGrad())
+            using (var next = Torch.Scoped(() => NumBatchesTracked.To(DType.Float64).Add(1)))
+                NumBatchesTracked.Copy_(next);
+            factor = Momentum ?? 1.0 / NumBatchesTracked.ItemLong();
+        }
+        return Torch.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, IsTraining, factor, Eps);
+    }
+
+    protected override string Describe() => $"{NumFeatures}, eps={Eps}, momentum={(Momentum is { } m ? m.ToString(System.Globalization.CultureInfo.InvariantCulture) : "None")}, affine={Weight is not null}";
+}

@@ -1,0 +1,193 @@
+using ReLICv2.Nn;
+using Xunit;
+
+namespace ReLICv2.Tests;
+
+public class ModuleTests
+{
+    private static Sequential SmallNet(ulong seed)
+    {
+        using var g = new Generator(seed);
+        return new Sequential(new Linear(4, 3, g), new BatchNorm1d(3), new ReLU(), new Linear(3, 2, g, bias: false));
+    }
+
+    [Fact]
+    public void State_dict_keys_follow_pytorch_order_params_then_buffers_then_children()
+    {
+        using var net = SmallNet(1);
+        Assert.Equal(
+            ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked", "3.weight"],
+            net.StateDict().Keys.ToArray());
+        Assert.Equal(["0.weight", "0.bias", "1.weight", "1.bias", "3.weight"], net.NamedParameters().Select(p => p.Name).ToArray());
+        Assert.Equal(4 * 3 + 3 + 3 + 3 + 3 * 2, net.ParameterCount);
+        Assert.All(net.Parameters(), p => Assert.True(p.RequiresGrad && p.IsLeaf));
+        Assert.All(net.NamedBuffers(), b => Assert.False(b.Tensor.RequiresGrad));
+    }
+
+    [Fact]
+    public void Parameters_survive_the_scope_they_were_created_in()
+    {
+        Sequential net;
+        using (Torch.NewScope()) net = SmallNet(2);
+        using (net)
+        {
+            Assert.All(net.StateDict().Values, t => Assert.False(t.IsDisposed));
+            using var scope = Torch.NewScope();
+            var y = net.Forward(Torch.Ones(5, 4));
+            Assert.Equal([5L, 2L], y.Shape);
+        }
+    }
+
+    [Fact]
+    public void Dispose_frees_every_parameter_and_buffer()
+    {
+        var net = SmallNet(3);
+        var tensors = net.StateDict().Values.ToList();
+        net.Dispose();
+        Assert.All(tensors, t => Assert.True(t.IsDisposed));
+    }
+
+    [Fact]
+    public void Train_and_eval_switch_the_whole_tree()
+    {
+        using var net = SmallNet(4);
+        Assert.All(net.NamedModules(), m => Assert.True(m.Module.IsTraining));
+        net.Eval();
+        Assert.All(net.NamedModules(), m => Assert.False(m.Module.IsTraining));
+        net.Train();
+        Assert.All(net.NamedModules(), m => Assert.True(m.Module.IsTraining));
+        Assert.Equal(["", "0", "1", "2", "3"], net.NamedModules().Select(m => m.Name).ToArray());
+    }
+
+    [Fact]
+    public void ZeroGrad_clears_gradients_after_backward()
+    {
+        using var net = SmallNet(5);
+        using (Torch.NewScope())
+        {
+            using var g = new Generator(9);
+            net.Forward(Torch.Randn(g, 6, 4)).Square().Sum().Backward();
+            Assert.All(net.Parameters(), p => Assert.NotNull(p.Grad));
+        }
+        net.ZeroGrad();
+        Assert.All(net.Parameters(), p => Assert.Null(p.Grad));
+    }
+
+    [Fact]
+    public void State_dict_round_trip_reproduces_values_and_outputs()
+    {
+        using var a = ResNet.ResNet18(new Generator(1), smallImageStem: true);
+        using var b = ResNet.ResNet18(new Generator(2), smallImageStem: true);
+        using var scope = Torch.NewScope();
+        var gen = new Generator(3);
+        a.Train();
+        a.Forward(Torch.Randn(gen, 4, 3, 8, 8)); // moves running statistics away from their initial values
+        Assert.False(a.StateDict()["bn1.running_mean"].Equal(b.StateDict()["bn1.running_mean"]));
+        var result = b.LoadStateDict(a.StateDict());
+        Assert.True(result.IsExact);
+        foreach (var (key, t) in a.StateDict()) Assert.True(t.Equal(b.StateDict()[key]), key);
+        a.Eval();
+        b.Eval();
+        var x = Torch.Randn(gen, 2, 3, 8, 8);
+        Assert.True(a.Forward(x).Equal(b.Forward(x)));
+    }
+
+    [Fact]
+    public void Load_state_dict_names_missing_unexpected_and_mis_shaped_entries_and_changes_nothing()
+    {
+        using var net = SmallNet(6);
+        using var other = SmallNet(7);
+        using var scope = Torch.NewScope();
+        var before = net.StateDict()["0.weight"].Clone();
+        var entries = other.StateDict().Entries.Where(e => e.Name != "0.bias").ToList();
+        entries.Add(new NamedTensor("extra.weight", Torch.Zeros(1)));
+        entries[0] = new NamedTensor("0.weight", Torch.Zeros(4, 4));
+        var ex = Assert.Throws<ArgumentException>(() => net.LoadStateDict(new StateDict(entries)));
+        Assert.Contains("Sequential", ex.Message);
+        Assert.Contains("1 missing key(s): 0.bias", ex.Message);
+        Assert.Contains("1 unexpected key(s): extra.weight", ex.Message);
+        Assert.Contains("size mismatch for 0.weight: the state dict has shape [4, 4], the module has [3, 4]", ex.Message);
+        Assert.True(net.StateDict()["0.weight"].Equal(before));
+        Assert.False(net.StateDict()["3.weight"].Equal(other.StateDict()["3.weight"]));
+    }
+
+    [Fact]
+    public void Non_strict_load_reports_missing_and_unexpected_keys_and_loads_the_rest()
+    {
+        using var net = SmallNet(8);
+        using var other = SmallNet(9);
+        using var scope = Torch.NewScope();
+        var entries = other.StateDict().Entries.Where(e => e.Name != "3.weight").ToList();
+        entries.Add(new NamedTensor("fc.weight", Torch.Zeros(2)));
+        var result = net.LoadStateDict(new StateDict(entries), strict: false);
+        Assert.Equal(["3.weight"], result.MissingKeys);
+        Assert.Equal(["fc.weight"], result.UnexpectedKeys);
+        Assert.True(net.StateDict()["0.weight"].Equal(other.StateDict()["0.weight"]));
+        Assert.False(net.StateDict()["3.weight"].Equal(other.StateDict()["3.weight"]));
+    }
+
+    [Fact]
+    public void Deep_copy_is_independent_and_its_forward_uses_its_own_weights()
+    {
+        using var online = ResNet.ResNet18(new Generator(10), smallImageStem: true);
+        online.Eval();
+        using var target = (ResNet)online.DeepCopy();
+        using var scope = Torch.NewScope();
+        var x = Torch.Randn(new Generator(11), 2, 3, 8, 8);
+        Assert.False(target.IsTraining);
+        Assert.True(online.Forward(x).Equal(target.Forward(x)));
+        Assert.Equal(online.StateDict().Keys, target.StateDict().Keys);
+        foreach (var ((_, a), (_, b)) in online.StateDict().Zip(target.StateDict()))
+        {
+            Assert.NotSame(a, b);
+            Assert.True(a.Equal(b));
+            Assert.Equal(a.RequiresGrad, b.RequiresGrad);
+        }
+        using (Torch.NoGrad()) target.StateDict()["layer4.1.conv2.weight"].Mul_(0.5);
+        Assert.False(online.Forward(x).Equal(target.Forward(x)));
+        Assert.False(online.StateDict()["layer4.1.conv2.weight"].Equal(target.StateDict()["layer4.1.conv2.weight"]));
+    }
+
+    [Fact]
+    public void Deep_copy_rejects_a_field_holding_an_unregistered_tensor()
+    {
+        using var m = new UnregisteredField();
+        var ex = Assert.Throws<NotSupportedException>(() => m.DeepCopy());
+        Assert.Contains("field 'stray'", ex.Message);
+    }
+
+    [Fact]
+    public void To_cpu_keeps_parameter_identity()
+    {
+        using var net = SmallNet(12);
+        var before = net.Parameters();
+        net.To(Device.Cpu);
+        Assert.Equal(before, net.Parameters());
+        Assert.All(net.Parameters(), p => Assert.Equal(Device.Cpu, p.Device));
+    }
+
+    [Fact]
+    public void Registering_a_dotted_or_duplicate_name_is_rejected()
+    {
+        Assert.Contains("contain no '.'", Assert.Throws<ArgumentException>(() => new BadName("a.b")).Message);
+        Assert.Contains("already registered", Assert.Throws<ArgumentException>(() => new BadName("w")).Message);
+    }
+
+    private sealed class UnregisteredField : Module
+    {
+        private readonly Tensor stray = Torch.Zeros(1).DetachFromScope();
+
+        public override Tensor Forward(Tensor input) => input.Add(stray);
+    }
+
+    private sealed class BadName : Module
+    {
+        public BadName(string second)
+        {
+            RegisterParameter("w", Torch.Zeros(1));
+            RegisterParameter(second, Torch.Zeros(1));
+        }
+
+        public override Tensor Forward(Tensor input) => input.Alias();
+    }
+}

@@ -1,0 +1,93 @@
+using ReLICv2.Nn;
+using Xunit;
+
+namespace ReLICv2.Tests;
+
+public class ResNetTests
+{
+    [Theory]
+    [InlineData(18, "resnet18", 11_176_512L)]
+    [InlineData(50, "resnet50", 23_508_032L)]
+    public void Parameter_count_and_state_dict_keys_equal_torchvision_without_fc(int depth, string name, long expectedCount)
+    {
+        using var net = new ResNet(depth, new Generator(0));
+        var fixture = NnFixtures.Load("torchvision_keys.json").GetProperty(name);
+        Assert.Equal(expectedCount, fixture.GetProperty("parameters_without_fc").GetInt64());
+        Assert.Equal(expectedCount, net.ParameterCount);
+        var expected = fixture.GetProperty("keys").EnumerateArray()
+            .Select(e => (Key: e[0].GetString()!, Shape: NnFixtures.Shape(e[1])))
+            .Where(e => !e.Key.StartsWith("fc.", StringComparison.Ordinal)).ToList();
+        var actual = net.StateDict().Select(kv => (kv.Key, kv.Value.Shape)).ToList();
+        Assert.Equal(expected.Select(e => e.Key), actual.Select(a => a.Key));
+        foreach (var (e, a) in expected.Zip(actual)) Assert.Equal(e.Shape, a.Shape);
+    }
+
+    [Theory]
+    [InlineData(18, 1, 512)]
+    [InlineData(34, 1, 512)]
+    [InlineData(18, 2, 1024)]
+    [InlineData(50, 1, 2048)]
+    public void Small_stem_encoder_returns_the_pooled_representation(int depth, int width, long dim)
+    {
+        using var net = new ResNet(depth, new Generator(1), widthMultiplier: width, smallImageStem: true);
+        Assert.Equal(dim, net.OutputDim);
+        Assert.Equal([64L * width, 3, 3, 3], net.StateDict()["conv1.weight"].Shape);
+        using var scope = Torch.NewScope();
+        var y = net.Forward(Torch.Randn(new Generator(2), 2, 3, 16, 16));
+        Assert.Equal([2L, dim], y.Shape);
+    }
+
+    [Fact]
+    public void Width_multiplier_scales_every_channel_count()
+    {
+        using var net = new ResNet(50, new Generator(3), widthMultiplier: 2);
+        var sd = net.StateDict();
+        Assert.Equal([128L, 3, 7, 7], sd["conv1.weight"].Shape);
+        Assert.Equal([4096L, 1024, 1, 1], sd["layer4.0.conv3.weight"].Shape);
+        Assert.Equal(4096, net.OutputDim);
+    }
+
+    [Fact]
+    public void Initialisation_is_kaiming_normal_fan_out_with_unit_bn_and_optional_zero_residual_gamma()
+    {
+        using var net = ResNet.ResNet18(new Generator(4), zeroInitResidual: true);
+        var sd = net.StateDict();
+        using var scope = Torch.NewScope();
+        // layer3.0.conv2: 256 × 256 × 3 × 3, fan_out = 2304, std = √(2/2304) ≈ 0.02946; 589,824 samples.
+        var w = sd["layer3.0.conv2.weight"];
+        var std = Math.Sqrt(2.0 / 2304);
+        Assert.InRange(w.Flatten(0, -1).Std(0L).Item(), std * (1 - 5 / Math.Sqrt(2 * 589_824.0)), std * (1 + 5 / Math.Sqrt(2 * 589_824.0)));
+        Assert.Equal(0.0, w.Mean().Item(), 3);
+        Assert.True(sd["bn1.weight"].Equal(Torch.Ones(64)));
+        Assert.True(sd["bn1.bias"].Equal(Torch.Zeros(64)));
+        Assert.True(sd["layer1.0.bn1.weight"].Equal(Torch.Ones(64)));
+        Assert.True(sd["layer1.0.bn2.weight"].Equal(Torch.Zeros(64)));
+        Assert.True(sd["layer4.1.bn2.weight"].Equal(Torch.Zeros(512)));
+        using var same = ResNet.ResNet18(new Generator(4), zeroInitResidual: true);
+        Assert.True(same.StateDict()["layer3.0.conv2.weight"].Equal(w));
+    }
+
+    [Fact]
+    public void Unsupported_depth_and_width_are_rejected_with_the_allowed_values()
+    {
+        Assert.Contains("18, 34, 50, 101, 152, 200", Assert.Throws<ArgumentOutOfRangeException>(() => new ResNet(20, new Generator(0))).Message);
+        Assert.Contains("1, 2 or 4", Assert.Throws<ArgumentOutOfRangeException>(() => new ResNet(18, new Generator(0), widthMultiplier: 3)).Message);
+    }
+
+    [Fact]
+    public void Mlp_head_is_linear_bn_relu_linear_with_torch_keys()
+    {
+        using var head = new MlpHead(8, 16, 4, new Generator(5));
+        Assert.Equal(["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked", "3.weight", "3.bias"],
+            head.StateDict().Keys.ToArray());
+        using var scope = Torch.NewScope();
+        var x = Torch.Randn(new Generator(6), 5, 8);
+        var y = head.Forward(x);
+        var sd = head.StateDict();
+        var h = Torch.Linear(x, sd["0.weight"], sd["0.bias"]);
+        var mean = h.Mean(0L, keepDim: true);
+        var variance = h.Var(0L, unbiased: false, keepDim: true);
+        var expected = Torch.Linear(h.Sub(mean).Div(variance.Add(1e-5).Sqrt()).Relu(), sd["3.weight"], sd["3.bias"]);
+        Assert.True(y.AllClose(expected, 1e-4, 1e-5));
+    }
+}
