@@ -23,7 +23,8 @@ public static class CandidateSampler
             var keys = Torch.Rand([batch, batch - 1], generator, DType.Float64, device);
             var j = keys.TopK(k, dim: 1).Indices;                              // [N, k] in 0..N−2
             var anchor = Torch.Arange(0, batch, 1, DType.Int64, device).Unsqueeze(1); // [N, 1]
-            var shifted = j + j.Ge(anchor.ExpandAs(j)).To(DType.Int64);        // skip the anchor's own index
+            // skip the anchor's own index: j ≥ i → j + 1 (in float64: the engine's integer Add rejects its double alpha)
+            var shifted = (j.To(DType.Float64) + j.Ge(anchor.ExpandAs(j)).To(DType.Float64)).To(DType.Int64);
             return Torch.Cat([anchor, shifted], 1);
         });
     }

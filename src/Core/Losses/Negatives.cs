@@ -26,6 +26,7 @@ public sealed record Negatives
     public static Negatives Sample(long count) => new(count);
 
     /// <summary>True when every other batch element is used.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsAll => Count is null;
 
     /// <summary>"all" or the count.</summary>
