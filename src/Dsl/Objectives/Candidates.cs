@@ -10,17 +10,25 @@ namespace ReLICv2.Objectives;
 /// Printed <c>L|k=10</c>.
 /// </summary>
 /// <param name="Input">A square logit matrix.</param>
-/// <param name="Negatives">The negatives per anchor.</param>
+/// <param name="Negatives">The sampled negatives per anchor (not <see cref="Negatives.All"/>).</param>
 public sealed record Candidates(Expr<Logits> Input, Negatives Negatives) : Expr<Logits>
 {
     /// <summary>The square logit matrix.</summary>
     public Expr<Logits> Input { get; } = Input ?? throw new ArgumentNullException(nameof(Input));
 
     /// <summary>The negatives per anchor.</summary>
-    public Negatives Negatives { get; } = Negatives ?? throw new ArgumentNullException(nameof(Negatives));
+    public Negatives Negatives { get; } = Check(Negatives);
 
     /// <inheritdoc />
     public override IReadOnlyList<ExprNode> Children() => [Input];
 
     private protected override string Print() => $"({Input})|k={Negatives}";
+
+    private static Negatives Check(Negatives negatives)
+    {
+        ArgumentNullException.ThrowIfNull(negatives);
+        if (negatives.IsAll)
+            throw new ArgumentException("Candidates: Negatives must be a sampled count; with all negatives use the square logits themselves (Expr.Candidates does this).", nameof(Negatives));
+        return negatives;
+    }
 }

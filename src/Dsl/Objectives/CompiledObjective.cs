@@ -19,7 +19,18 @@ public sealed class CompiledObjective
         First,
     }
 
-    private sealed record Shape(Positive Positive, bool Square);
+    /// <summary>Number of candidate columns as a·N + b·D + c (N batch size, D embedding dimension).</summary>
+    private sealed record Width(int PerBatch, int PerDimension, long Offset)
+    {
+        public static Width operator +(Width x, Width y) => new(x.PerBatch + y.PerBatch, x.PerDimension + y.PerDimension, x.Offset + y.Offset);
+
+        public override string ToString() =>
+            string.Join(" + ", new[] { PerBatch != 0 ? $"{PerBatch}·N" : "", PerDimension != 0 ? $"{PerDimension}·D" : "", Offset != 0 ? $"{Offset}" : "" }.Where(p => p.Length > 0));
+    }
+
+    private sealed record Shape(Positive Positive, bool Square, Width Columns);
+
+    private static readonly Width Batch = new(1, 0, 0);
 
     /// <summary>Validates <paramref name="objective"/> and compiles it.</summary>
     /// <exception cref="ArgumentException">A node is applied to logits of the wrong shape (e.g. a transpose of restricted logits, a cross-entropy against a diagonal the logits do not have).</exception>
@@ -89,15 +100,29 @@ public sealed class CompiledObjective
         if (node is DiagonalCrossEntropy ce && ShapeOf(ce.Input).Positive == Positive.None)
             throw new ArgumentException($"DiagonalCrossEntropy: the logits {ce.Input} have no positive per row (use a similarity matrix, its transpose, Candidates or JoinColumns with such a left part).", nameof(node));
         if (node is Expr<Logits> logits) ShapeOf(logits);
+        if (node is Kl or CrossEntropy)
+        {
+            var pair = node.Children();
+            var (left, right) = (DistributionWidth((Expr<Distribution>)pair[0]), DistributionWidth((Expr<Distribution>)pair[1]));
+            if (left != right)
+                throw new ArgumentException($"{node.GetType().Name}: both distributions must range over the same candidates, but {pair[0]} has {left} columns and {pair[1]} has {right}.", nameof(node));
+        }
     }
+
+    private static Width DistributionWidth(Expr<Distribution> node) => node switch
+    {
+        Softmax s => ShapeOf(s.Input).Columns,
+        StopGradient<Distribution> s => DistributionWidth(s.Input),
+        _ => throw new ArgumentException($"CompiledObjective: unknown distribution node {node.GetType().Name}.", nameof(node)),
+    };
 
     private static Shape ShapeOf(Expr<Logits> node) => node switch
     {
-        Similarity => new Shape(Positive.Diagonal, true),
-        AsLogits => new Shape(Positive.None, false),
+        Similarity => new Shape(Positive.Diagonal, true, Batch),
+        AsLogits => new Shape(Positive.None, false, new Width(0, 1, 0)),
         Transpose t => RequireSquare(ShapeOf(t.Input), "Transpose", t.Input),
-        Candidates c => RequireSquare(ShapeOf(c.Input), "Candidates", c.Input) with { Positive = Positive.First, Square = false },
-        DropDiagonal d => RequireSquare(ShapeOf(d.Input), "DropDiagonal", d.Input) with { Positive = Positive.None, Square = false },
+        Candidates c => RequireSquare(ShapeOf(c.Input), "Candidates", c.Input) with { Positive = Positive.First, Square = false, Columns = new Width(0, 0, 1 + c.Negatives.Count!.Value) },
+        DropDiagonal d => RequireSquare(ShapeOf(d.Input), "DropDiagonal", d.Input) with { Positive = Positive.None, Square = false, Columns = new Width(1, 0, -1) },
         JoinColumns j => JoinShape(j),
         StopGradient<Logits> s => ShapeOf(s.Input),
         _ => throw new ArgumentException($"CompiledObjective: unknown logits node {node.GetType().Name}.", nameof(node)),
@@ -105,8 +130,8 @@ public sealed class CompiledObjective
 
     private static Shape JoinShape(JoinColumns join)
     {
-        ShapeOf(join.Right);
-        return ShapeOf(join.Left) with { Square = false };
+        var left = ShapeOf(join.Left);
+        return left with { Square = false, Columns = left.Columns + ShapeOf(join.Right).Columns };
     }
 
     private static Shape RequireSquare(Shape shape, string op, Expr<Logits> input) => shape.Square

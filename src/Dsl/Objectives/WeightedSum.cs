@@ -30,7 +30,12 @@ public sealed record WeightedSum : Objective
         for (var i = 0; i < Terms.Count; i++)
         {
             var (w, term) = (Terms[i].Weight, Terms[i].Term);
-            var body = term is Constant c ? Num(Math.Abs(w * c.Value)) : $"{Num(Math.Abs(w))}·{term}";
+            var body = term switch
+            {
+                Constant c => Num(Math.Abs(w * c.Value)),
+                WeightedSum => $"{Num(Math.Abs(w))}·({term})",
+                _ => $"{Num(Math.Abs(w))}·{term}",
+            };
             var negative = term is Constant k ? w * k.Value < 0 : w < 0;
             text.Append(i == 0 ? (negative ? "−" : "") : (negative ? " − " : " + ")).Append(body);
         }
