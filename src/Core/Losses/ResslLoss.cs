@@ -1,0 +1,54 @@
+namespace ReLICv2.Losses;
+
+/// <summary>
+/// ReSSL's relational loss (Zheng et al. 2021, eq. 5; official KyleZheng1997/ReSSL and solo-learn ressl_loss_func):
+/// the target (weak view) relation over a set of anchors a_1..a_M, sharpened with τ_t, is matched by the online
+/// (strong view) relation with τ_s:
+/// <code>
+///   p_t,i = softmax_j(⟨t̂_i, â_j⟩/τ_t) (detached),   p_s,i = softmax_j(⟨ô_i, â_j⟩/τ_s)
+///   ℓ = −mean_i Σ_j p_t,ij · log p_s,ij,   τ_t = 0.04, τ_s = 0.1
+/// </code>
+/// One direction only (not symmetrised). The anchors are a target queue in the official code; without a queue the
+/// anchors are the other target embeddings of the batch (batch relations: a_j = t̂_j for j ≠ i), which is what
+/// <see cref="Compute"/> uses when <c>anchors</c> is null. Anchors are detached.
+/// </summary>
+public static class ResslLoss
+{
+    /// <summary>ℓ for online [N, D], target [N, D] and optional anchors [M, D] (null: batch relations excluding the anchor itself).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A temperature is not positive and finite.</exception>
+    public static Tensor Compute(Tensor online, Tensor target, Tensor? anchors = null, double targetTemperature = 0.04, double onlineTemperature = 0.1)
+    {
+        ArgumentNullException.ThrowIfNull(online);
+        ArgumentNullException.ThrowIfNull(target);
+        if (!(targetTemperature > 0) || double.IsInfinity(targetTemperature))
+            throw new ArgumentOutOfRangeException(nameof(targetTemperature), targetTemperature, "ResslLoss: τ_t must be positive and finite.");
+        if (!(onlineTemperature > 0) || double.IsInfinity(onlineTemperature))
+            throw new ArgumentOutOfRangeException(nameof(onlineTemperature), onlineTemperature, "ResslLoss: τ_s must be positive and finite.");
+        return Torch.Scoped(() =>
+        {
+            var o = Torch.Normalize(online);
+            var t = Torch.Normalize(target.Detach());
+            var a = anchors is null ? t : Torch.Normalize(anchors.Detach());
+            var simT = t.Matmul(a.T()) / targetTemperature;
+            var simS = o.Matmul(a.T()) / onlineTemperature;
+            if (anchors is null)
+            {
+                simT = OffDiagonal(simT);
+                simS = OffDiagonal(simS);
+            }
+            return KlDivergence.CrossEntropy(simT.LogSoftmax(1).Detach(), simS.LogSoftmax(1));
+        });
+    }
+
+    /// <summary>The [N, N − 1] matrix of a square [N, N] matrix with its diagonal removed (row i keeps j ≠ i in order).</summary>
+    public static Tensor OffDiagonal(Tensor square)
+    {
+        ArgumentNullException.ThrowIfNull(square);
+        return Torch.Scoped(() =>
+        {
+            var n = square.Size(0);
+            var keep = Torch.Eye(n, null, DType.Bool, square.Device).LogicalNot();
+            return square.MaskedSelect(keep).View(n, n - 1);
+        });
+    }
+}
