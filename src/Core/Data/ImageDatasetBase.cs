@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.ExceptionServices;
 
 namespace ReLICv2.Data;
 
@@ -48,6 +49,12 @@ public abstract class ImageDatasetBase : IImageDataset
     protected virtual void CopyMask(int index, Span<float> destination) =>
         throw new NotSupportedException($"{GetType().Name} has no masks");
 
+    /// <summary>
+    /// How many images <see cref="GetBatch"/> decodes at once (thread-pool threads); 1 for in-memory datasets, where
+    /// a copy is cheaper than a thread hand-off. <see cref="TryCopyPixels"/> must be thread-safe when this exceeds 1.
+    /// </summary>
+    protected virtual int DecodeParallelism => 1;
+
     public virtual Batch GetBatch(IReadOnlyList<int> indices)
     {
         ArgumentNullException.ThrowIfNull(indices);
@@ -59,15 +66,35 @@ public abstract class ImageDatasetBase : IImageDataset
         var masks = HasMasks ? ArrayPool<float>.Shared.Rent(checked(indices.Count * plane)) : null;
         try
         {
+            var present = new bool[indices.Count];
+            var parallelism = Math.Min(DecodeParallelism, indices.Count);
+            if (parallelism > 1)
+            {
+                try
+                {
+                    Parallel.For(0, indices.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+                        k => present[k] = TryCopyPixels(indices[k], images.AsSpan(k * per, per)));
+                }
+                catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+                {
+                    ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                }
+            }
+            else
+            {
+                for (var k = 0; k < indices.Count; k++) present[k] = TryCopyPixels(indices[k], images.AsSpan(k * per, per));
+            }
+            // Close the gaps left by skipped images, then add masks and labels of the images kept.
             var kept = new List<int>(indices.Count);
             var labels = new List<long>(indices.Count);
-            foreach (var index in indices)
+            for (var k = 0; k < indices.Count; k++)
             {
+                if (!present[k]) continue;
                 var n = kept.Count;
-                if (!TryCopyPixels(index, images.AsSpan(n * per, per))) continue;
-                if (masks is not null) CopyMask(index, masks.AsSpan(n * plane, plane));
-                kept.Add(index);
-                labels.Add(Label(index));
+                if (n != k) images.AsSpan(k * per, per).CopyTo(images.AsSpan(n * per, per));
+                if (masks is not null) CopyMask(indices[k], masks.AsSpan(n * plane, plane));
+                kept.Add(indices[k]);
+                labels.Add(Label(indices[k]));
             }
             if (kept.Count == 0)
                 throw new InvalidOperationException($"{GetType().Name}: every image of the batch was skipped as unreadable (indices {string.Join(", ", indices)})");

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using ReLICv2.Vision;
 
 namespace ReLICv2.Data;
@@ -25,8 +26,11 @@ public sealed class ImageFolderDataset : ImageDatasetBase
     /// <param name="color">Rgb (3 channels) or Gray (1 channel).</param>
     /// <param name="eager">Decode every image at construction (memory: Count·C·H·W bytes) instead of per batch.</param>
     /// <param name="skipCorrupt">Skip and count unreadable files instead of raising.</param>
+    /// <param name="decodeThreads">Images decoded at once, per batch and during eager loading, in [1, 64];
+    /// default: the number of processors.</param>
+    /// <param name="progress">Receives the number of images decoded so far during eager loading.</param>
     public ImageFolderDataset(string root, int? height = null, int? width = null, ImageColorMode color = ImageColorMode.Rgb,
-        bool eager = false, bool skipCorrupt = false)
+        bool eager = false, bool skipCorrupt = false, int? decodeThreads = null, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(root);
         if (!Directory.Exists(root))
@@ -37,6 +41,9 @@ public sealed class ImageFolderDataset : ImageDatasetBase
             throw new ArgumentException($"height ({height?.ToString() ?? "null"}) and width ({width?.ToString() ?? "null"}) must both be given or both be null", nameof(width));
         if (color is not (ImageColorMode.Rgb or ImageColorMode.Gray))
             throw new ArgumentOutOfRangeException(nameof(color), color, "color must be Rgb or Gray");
+        if (decodeThreads is { } dt && dt is < 1 or > 64)
+            throw new ArgumentOutOfRangeException(nameof(decodeThreads), decodeThreads, "decodeThreads must be in [1, 64]");
+        DecodeThreads = decodeThreads ?? Environment.ProcessorCount;
         Root = Path.GetFullPath(root);
         Color = color;
         SkipCorrupt = skipCorrupt;
@@ -79,7 +86,20 @@ public sealed class ImageFolderDataset : ImageDatasetBase
             if (total > Array.MaxLength)
                 throw new ArgumentException($"eager: {paths.Length} images of {Channels}x{Height}x{Width} need {total} bytes, more than one array holds; use eager: false", nameof(eager));
             var buffer = new byte[total];
-            for (var i = 0; i < paths.Length; i++) Decode(i, buffer.AsSpan(i * ImageBytes, ImageBytes));
+            var done = 0;
+            try
+            {
+                Parallel.For(0, paths.Length, new ParallelOptions { MaxDegreeOfParallelism = DecodeThreads }, i =>
+                {
+                    Decode(i, buffer.AsSpan(i * ImageBytes, ImageBytes));
+                    var d = Interlocked.Increment(ref done);
+                    if (progress is not null && (d % 64 == 0 || d == paths.Length)) progress.Report(d);
+                });
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
             cache = buffer;
         }
     }
@@ -92,6 +112,11 @@ public sealed class ImageFolderDataset : ImageDatasetBase
 
     /// <summary>Rgb or Gray.</summary>
     public ImageColorMode Color { get; }
+
+    /// <summary>Images decoded at once.</summary>
+    public int DecodeThreads { get; }
+
+    protected override int DecodeParallelism => cache is null ? DecodeThreads : 1;
 
     /// <summary>Whether unreadable files are skipped (and counted) instead of raising.</summary>
     public bool SkipCorrupt { get; }

@@ -55,13 +55,18 @@ public class ImageFolderDatasetTests
     public void Eager_and_lazy_decoding_give_the_same_resized_batches()
     {
         using var dir = MakeFolder(withCorrupt: false);
-        var lazy = new ImageFolderDataset(dir.Path, height: 8, width: 6, color: ImageColorMode.Gray);
-        var eager = new ImageFolderDataset(dir.Path, height: 8, width: 6, color: ImageColorMode.Gray, eager: true);
+        var lazy = new ImageFolderDataset(dir.Path, height: 8, width: 6, color: ImageColorMode.Gray, decodeThreads: 1);
+        var reports = new List<int>();
+        var eager = new ImageFolderDataset(dir.Path, height: 8, width: 6, color: ImageColorMode.Gray, eager: true,
+            decodeThreads: 3, progress: new Progress<int>(reports.Add));
+        var parallel = new ImageFolderDataset(dir.Path, height: 8, width: 6, color: ImageColorMode.Gray, decodeThreads: 4);
         using var scope = Torch.NewScope();
         using var a = lazy.GetBatch([0, 1, 2, 3]);
         using var b = eager.GetBatch([0, 1, 2, 3]);
+        using var c = parallel.GetBatch([0, 1, 2, 3]);
         Assert.Equal(new long[] { 4, 1, 8, 6 }, a.Images.Shape);
         Assert.True(a.Images.Equal(b.Images));
+        Assert.True(a.Images.Equal(c.Images));
     }
 
     [Fact]
@@ -75,10 +80,13 @@ public class ImageFolderDatasetTests
         var e = Assert.Throws<ImageDecodeException>(() => strict.GetBatch([0, broken]));
         Assert.EndsWith("broken.png", e.Path);
 
-        var lenient = new ImageFolderDataset(dir.Path, skipCorrupt: true);
-        using var batch = lenient.GetBatch(Enumerable.Range(0, lenient.Count).ToArray());
+        var lenient = new ImageFolderDataset(dir.Path, skipCorrupt: true, decodeThreads: 2);
+        var all = Enumerable.Range(0, lenient.Count).ToArray();
+        using var batch = lenient.GetBatch(all);
         Assert.Equal(lenient.Count - 1, batch.Count);
-        Assert.DoesNotContain(broken, batch.Indices);
+        Assert.Equal(all.Where(i => i != broken), batch.Indices);
+        var expectedPixels = all.Where(i => i != broken).SelectMany(i => ImageDecoder.Decode(lenient.Paths[i]).ToPlanar());
+        Assert.Equal(expectedPixels, batch.Images.ToArray<byte>()); // the gap left by the skipped file is closed
         Assert.Equal(1, lenient.SkippedCount);
         Assert.EndsWith("broken.png", lenient.SkippedFiles[0]);
 
@@ -106,6 +114,7 @@ public class ImageFolderDatasetTests
         using var dir = MakeFolder(withCorrupt: false);
         Assert.Equal("height", Assert.Throws<ArgumentOutOfRangeException>(() => new ImageFolderDataset(dir.Path, height: 0, width: 4)).ParamName);
         Assert.Equal("width", Assert.Throws<ArgumentException>(() => new ImageFolderDataset(dir.Path, height: 4)).ParamName);
+        Assert.Equal("decodeThreads", Assert.Throws<ArgumentOutOfRangeException>(() => new ImageFolderDataset(dir.Path, decodeThreads: 0)).ParamName);
         Assert.Throws<DirectoryNotFoundException>(() => new ImageFolderDataset(dir.File("nope")));
     }
 }
