@@ -119,23 +119,25 @@ public static class ColorJitterKernel
                         permutation.AddRange(groups[j]);
                         continue;
                     }
-                    var index = Torch.FromArray(groups[j].ToArray()).To(images.Device);
+                    var index = Vector(groups[j].ToArray(), images.Device);
                     parts.Add(ops[j](current.IndexSelect(0, index), factors[j]!.To(images.Device).IndexSelect(0, index)));
                     permutation.AddRange(groups[j]);
                 }
                 if (rest.Count > 0)
                 {
-                    parts.Add(current.IndexSelect(0, Torch.FromArray(rest.ToArray()).To(images.Device)));
+                    parts.Add(current.IndexSelect(0, Vector(rest.ToArray(), images.Device)));
                     permutation.AddRange(rest);
                 }
                 if (parts.Count == 1) { current = parts[0]; continue; }
                 var inverse = new long[n];
                 for (var p = 0; p < n; p++) inverse[permutation[p]] = p;
-                current = Torch.Cat(parts).IndexSelect(0, Torch.FromArray(inverse).To(images.Device));
+                current = Torch.Cat(parts).IndexSelect(0, Vector(inverse, images.Device));
             }
             return ReferenceEquals(current, images) ? images.Clone() : current;
         });
     }
+
+    private static Tensor Vector(long[] values, Device device) => Torch.FromSpan<long>(values, [values.Length], device);
 
     private static Tensor Blend(Tensor image, Tensor other, Tensor ratio) => (ratio * image + (1.0 - ratio) * other).Clamp(0, 1);
 }

@@ -5,7 +5,7 @@ namespace ReLICv2.Vision;
 /// odd): each image has its own σ; the blur is torchvision's gaussian_blur — normalised 1-D Gaussian taps
 /// <c>exp(−x²/2σ²)</c> at x = −(k−1)/2 … (k−1)/2, reflect padding of k/2 pixels — computed as two separable depthwise
 /// convolutions over the whole batch (one group per image and channel). Unflagged images get a unit impulse and pass
-/// through unchanged.
+/// through unchanged. The result is clamped to [0, 1] (normalised taps can overshoot by an ulp).
 /// </summary>
 public static class GaussianBlurKernel
 {
@@ -62,7 +62,7 @@ public static class GaussianBlurKernel
             var padded = Torch.Pad(images, [p, p, p, p], PadMode.Reflect).Reshape(1, n * c, h + 2 * p, w + 2 * p);
             var rows = Torch.Conv2d(padded, vertical, null, [1, 1], [0, 0], [1, 1], n * c);
             var both = Torch.Conv2d(rows, horizontal, null, [1, 1], [0, 0], [1, 1], n * c);
-            return both.Reshape(n, c, h, w);
+            return both.Reshape(n, c, h, w).Clamp(0, 1);
         });
     }
 }

@@ -13,8 +13,8 @@ namespace ReLICv2.Vision;
 /// clamps at the crop border, so the result equals torchvision's to float rounding (tested at 1e-5).
 /// Bicubic (Keys, a = −0.75, as PyTorch): the 4 × 4 taps of a sample near the crop border read the real pixels just
 /// outside the crop (clamped only at the image border), where torchvision's crop-then-resize replicates the crop's
-/// edge pixels; inside the crop, and for a crop covering the whole image, the two agree. Bicubic output is clamped to
-/// [0, 1]. Neither mode low-pass filters when downsampling (torchvision's tensor default in 0.14; PIL images are
+/// edge pixels; inside the crop, and for a crop covering the whole image, the two agree. The output is clamped to
+/// [0, 1] (bicubic overshoot, and the last-ulp rounding of bilinear weights). Neither mode low-pass filters when downsampling (torchvision's tensor default in 0.14; PIL images are
 /// antialiased), so strong downscaling aliases as in the tensor pipeline.</para>
 /// </remarks>
 public static class ResizedCropKernel
@@ -57,7 +57,7 @@ public static class ResizedCropKernel
             var grid = Torch.Stack([gridX, gridY], 3).To(images.DType);
             var mode = bicubic ? GridSampleMode.Bicubic : GridSampleMode.Bilinear;
             var sampled = Torch.GridSample(images, grid, mode, GridPadding.Border, alignCorners: false);
-            return bicubic ? sampled.Clamp(0, 1) : sampled;
+            return sampled.Clamp(0, 1);
         });
     }
 

@@ -9,7 +9,11 @@ internal sealed class ViewState(Tensor images, Tensor? masks)
 
     public long Count => Images.Size(0);
 
-    public Tensor Bools(IReadOnlyList<bool> flags) => Torch.FromArray(flags.ToArray()).To(Images.Device);
+    public Tensor Bools(IReadOnlyList<bool> flags) => Torch.FromSpan<bool>(flags.ToArray(), [flags.Count], Images.Device);
 
-    public Tensor Floats(IEnumerable<double> values) => Torch.FromArray(values.Select(v => (float)v).ToArray()).To(Images.Device);
+    public Tensor Floats(IEnumerable<double> values)
+    {
+        var data = values.Select(v => (float)v).ToArray();
+        return Torch.FromSpan<float>(data, [data.Length], Images.Device);
+    }
 }
