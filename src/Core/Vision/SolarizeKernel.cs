@@ -1,0 +1,21 @@
+namespace ReLICv2.Vision;
+
+/// <summary>Solarize kernel (paper Table 16, odd views p = 0.2): in flagged images every value x ≥ threshold becomes 1 − x (torchvision's solarize on float tensors).</summary>
+public static class SolarizeKernel
+{
+    /// <summary>Images [N, C, H, W] in [0, 1]; <paramref name="flags"/> [N] Bool selects the solarized images.</summary>
+    public static Tensor Apply(Tensor images, double threshold, Tensor flags)
+    {
+        VisionChecks.Images(images, "SolarizeKernel");
+        if (!(threshold >= 0 && threshold <= 1))
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "SolarizeKernel: threshold must be in [0, 1]");
+        VisionChecks.PerImage(flags, images.Size(0), "SolarizeKernel", nameof(flags));
+        return Torch.Scoped(() =>
+        {
+            var inverted = 1.0 - images;
+            var above = images.Ge(threshold);
+            var apply = above.LogicalAnd(VisionChecks.Flags(flags, images));
+            return Torch.Where(apply, inverted, images);
+        });
+    }
+}

@@ -1,0 +1,78 @@
+using Xunit;
+using ReLICv2.Vision;
+
+namespace ReLICv2.Tests;
+
+/// <summary>Grayscale, Gaussian blur and solarize against torchvision 0.14, plus their per-image flags.</summary>
+public class PixelKernelTests
+{
+    [Fact]
+    public void Grayscale_matches_torchvision_rgb_to_grayscale()
+    {
+        using var scope = Torch.NewScope();
+        var output = GrayscaleKernel.Apply(VisionFixtures.Input(), Torch.FromArray(new[] { true, true }));
+        Assert.True(VisionFixtures.MaxAbsDiff(output, VisionFixtures.Reference("grayscale.json")) <= 1e-6);
+    }
+
+    [Fact]
+    public void Grayscale_flag_off_leaves_the_image()
+    {
+        using var scope = Torch.NewScope();
+        var input = VisionFixtures.Input();
+        var output = GrayscaleKernel.Apply(input, Torch.FromArray(new[] { false, true }));
+        Assert.True(output.Select(0, 0).Equal(input.Select(0, 0)));
+        Assert.True(VisionFixtures.MaxAbsDiff(output.Select(0, 1), VisionFixtures.Reference("grayscale.json").Select(0, 1)) <= 1e-6);
+    }
+
+    [Fact]
+    public void Solarize_matches_torchvision()
+    {
+        using var scope = Torch.NewScope();
+        var output = SolarizeKernel.Apply(VisionFixtures.Input(), 0.5, Torch.FromArray(new[] { true, true }));
+        Assert.True(VisionFixtures.MaxAbsDiff(output, VisionFixtures.Reference("solarize.json")) <= 1e-6);
+    }
+
+    [Fact]
+    public void Gaussian_blur_with_per_image_sigma_matches_torchvision()
+    {
+        using var scope = Torch.NewScope();
+        var fixture = VisionFixtures.Load("gaussian_blur.json");
+        var sigmas = Torch.FromArray(VisionFixtures.Doubles(fixture, "sigmas").Select(v => (float)v).ToArray());
+        var output = GaussianBlurKernel.Apply(VisionFixtures.Input(), 5, sigmas);
+        // torchvision convolves with the 2-D outer product; the separable form differs only by float rounding.
+        Assert.True(VisionFixtures.MaxAbsDiff(output, VisionFixtures.Tensor(fixture)) <= 1e-5);
+    }
+
+    [Fact]
+    public void Gaussian_blur_flag_off_is_exactly_the_identity()
+    {
+        using var scope = Torch.NewScope();
+        var input = VisionFixtures.Input();
+        var output = GaussianBlurKernel.Apply(input, 5, Torch.FromArray(new[] { 1.3f, 0.7f }), Torch.FromArray(new[] { false, true }));
+        Assert.True(output.Select(0, 0).Equal(input.Select(0, 0)));
+        Assert.False(output.Select(0, 1).Equal(input.Select(0, 1)));
+    }
+
+    [Theory]
+    [InlineData(224, 23)]
+    [InlineData(96, 9)]
+    [InlineData(32, 3)]
+    [InlineData(12, 3)]
+    public void Kernel_size_rule_is_odd_and_about_a_tenth(int size, int expected) => Assert.Equal(expected, GaussianBlurKernel.KernelSizeFor(size));
+
+    [Fact]
+    public void Saliency_compositing_keeps_foreground_and_greys_background()
+    {
+        using var scope = Torch.NewScope();
+        var input = VisionFixtures.Input();
+        var mask = Torch.Zeros(2, 1, 16, 16);
+        mask.Narrow(2, 0, 8).Fill_(1.0);
+        var output = SaliencyCompositor.Apply(input, mask, Torch.FromArray(new[] { true, false }), Torch.FromArray(new[] { 0.25f, 0.75f }), 0.3);
+        Assert.True(output.Narrow(2, 0, 8).Select(0, 0).Equal(input.Narrow(2, 0, 8).Select(0, 0)));
+        Assert.True(VisionFixtures.MaxAbsDiff(output.Narrow(2, 8, 8).Select(0, 0), Torch.Full([3, 8, 16], 0.25)) <= 1e-7);
+        Assert.True(output.Select(0, 1).Equal(input.Select(0, 1)));
+        // Below the minimum foreground fraction (0.5 < 0.6) the image stays as it was.
+        var tooSmall = SaliencyCompositor.Apply(input, mask, Torch.FromArray(new[] { true, true }), Torch.FromArray(new[] { 0.25f, 0.75f }), 0.6);
+        Assert.True(tooSmall.Equal(input));
+    }
+}
