@@ -13,6 +13,7 @@
 #include <c10/util/Exception.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -44,6 +45,13 @@ inline std::vector<at::Tensor> tensors(const TH* p, int n) {
 
 inline c10::optional<at::Tensor> optional(TH t) {
   return t == nullptr ? c10::optional<at::Tensor>() : c10::optional<at::Tensor>(*t);
+}
+
+// A C# double as an ATen scalar: whole numbers become integer scalars, so that integer tensors stay integral
+// (Int64 + 1 is Int64, and an alpha of 1 is accepted for integer tensors); other values stay doubles.
+inline at::Scalar scalar(double v) {
+  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9007199254740992.0) return at::Scalar(static_cast<int64_t>(v));
+  return at::Scalar(v);
 }
 
 inline at::TensorOptions options(int dtype, int device_type, int device_index) {
@@ -79,5 +87,8 @@ inline at::TensorOptions options(int dtype, int device_type, int device_index) {
 #define RS_BINARY(name, expr) \
   RS_API int rs_##name(TH a, TH b, TH* out) { RS_RETURN(expr); }
 
-#define RS_BINARY_SCALAR(name, expr) \
-  RS_API int rs_##name(TH a, double s, TH* out) { RS_RETURN(expr); }
+#define RS_BINARY_SCALAR(name, expr)                   \
+  RS_API int rs_##name(TH a, double value, TH* out) {  \
+    const at::Scalar s = relic::scalar(value);         \
+    RS_RETURN(expr);                                   \
+  }

@@ -115,6 +115,23 @@ public class TensorApiTests
     }
 
     [Fact]
+    public void Integer_tensors_stay_integral_under_whole_number_scalars_and_alpha()
+    {
+        using var scope = Torch.NewScope();
+        var a = Torch.Arange(4);
+        var b = Torch.FromArray(new long[] { 10, 20, 30, 40 });
+        Assert.Equal(new long[] { 10, 21, 32, 43 }, (a + b).ToArray<long>());
+        Assert.Equal(new long[] { -10, -19, -28, -37 }, a.Sub(b).ToArray<long>());
+        Assert.Equal(new long[] { 20, 41, 62, 83 }, a.Add(b, alpha: 2).ToArray<long>());
+        Assert.Equal(DType.Int64, (a + 1).DType);
+        Assert.Equal(new long[] { 0, 3, 6, 9 }, (3 * a).ToArray<long>());
+        Assert.Equal(DType.Float32, (a + 0.5).DType);
+        Assert.Throws<TorchException>(() => a.Add(b, alpha: 0.5));
+        b.Add_(a, 1);
+        Assert.Equal(new long[] { 10, 21, 32, 43 }, b.ToArray<long>());
+    }
+
+    [Fact]
     public void In_place_updates_change_the_tensor_itself()
     {
         using var scope = Torch.NewScope();

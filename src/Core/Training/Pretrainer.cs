@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using ReLICv2.Data;
+using ReLICv2.Optim;
+
+namespace ReLICv2.Training;
+
+/// <summary>
+/// The pre-training engine shared by every method (solo-learn's shape: the method is a loss, heads, a view set and a
+/// target mode; the loop is one). Per step: make the views, forward views of equal size together through the online
+/// network, forward the large views through the target (under no-grad for <see cref="TargetMode.Ema"/>; small views
+/// never reach the target), evaluate the loss, stop on non-finite values, back-propagate, optionally clip, step the
+/// optimiser with the warm-up + cosine learning rate, then update the EMA target.
+/// Deterministic on the CPU for a seed: a resumed run reproduces the uninterrupted one step for step.
+/// </summary>
+public sealed class Pretrainer : IDisposable
+{
+    /// <summary>Name of the online network in checkpoints.</summary>
+    public const string OnlineName = "online";
+
+    private readonly Generator lossGenerator;
+    private MetricsRecord? lastFinite;
+
+    public Pretrainer(SiameseNetwork online, TargetMode targetMode, Optimizer optimizer, WarmupCosineSchedule schedule, ViewMaker makeViews,
+        PretrainingLoss loss, PretrainingOptions options, EmaSchedule? emaSchedule = null)
+    {
+        Online = online ?? throw new ArgumentNullException(nameof(online));
+        Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+        Schedule = schedule ?? throw new ArgumentNullException(nameof(schedule));
+        MakeViews = makeViews ?? throw new ArgumentNullException(nameof(makeViews));
+        Loss = loss ?? throw new ArgumentNullException(nameof(loss));
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+        TargetMode = targetMode;
+        if (targetMode == TargetMode.Ema)
+            Ema = new EmaTarget(online, emaSchedule ?? throw new ArgumentNullException(nameof(emaSchedule), "Pretrainer: TargetMode.Ema needs an EMA schedule"));
+        else if (emaSchedule is not null)
+            throw new ArgumentException($"Pretrainer: an EMA schedule was given but the target mode is {targetMode}", nameof(emaSchedule));
+        lossGenerator = new Generator(options.Seed);
+        Online.Train();
+    }
+
+    public SiameseNetwork Online { get; }
+
+    public TargetMode TargetMode { get; }
+
+    /// <summary>The EMA target (for <see cref="TargetMode.Ema"/>), else null.</summary>
+    public EmaTarget? Ema { get; }
+
+    public Optimizer Optimizer { get; }
+
+    public WarmupCosineSchedule Schedule { get; }
+
+    public ViewMaker MakeViews { get; }
+
+    public PretrainingLoss Loss { get; }
+
+    public PretrainingOptions Options { get; }
+
+    /// <summary>Completed optimiser steps.</summary>
+    public long StepsDone { get; private set; }
+
+    /// <summary>Runs one optimiser step on <paramref name="batch"/> and returns its metrics.</summary>
+    /// <exception cref="NonFiniteLossException">When the loss, a term or the gradients are not finite; nothing is updated.</exception>
+    public MetricsRecord Step(Batch batch, int epoch = 0, double elapsedSeconds = 0)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var clock = Stopwatch.StartNew();
+        using var scope = Torch.NewScope();
+        var step = StepsDone;
+        Optimizer.LearningRateMultiplier = Schedule.Multiplier(step);
+        using var views = MakeViews(batch, step);
+        var (online, targets) = Embed(views);
+        var value = Loss(online, targets, lossGenerator);
+
+        var total = value.Total.Item();
+        var terms = value.Terms.ToDictionary(kv => kv.Key, kv => kv.Value.Item());
+        if (!double.IsFinite(total) || terms.Values.Any(v => !double.IsFinite(v)))
+        {
+            var bad = terms.Where(kv => !double.IsFinite(kv.Value)).Select(kv => $"{kv.Key} = {kv.Value}").ToList();
+            throw new NonFiniteLossException(step, $"the loss is {total}" + (bad.Count > 0 ? $" (non-finite terms: {string.Join(", ", bad)})" : ""), lastFinite);
+        }
+
+        Optimizer.ZeroGrad();
+        value.Total.Backward();
+        var norm = GradientNorm();
+        if (!double.IsFinite(norm))
+        {
+            Optimizer.ZeroGrad();
+            throw new NonFiniteLossException(step, $"the loss {total:G6} is finite but the gradient norm is {norm}", lastFinite);
+        }
+        if (Options.GradientClipNorm is { } max && norm > max)
+        {
+            using var noGrad = Torch.NoGrad();
+            foreach (var p in Optimizer.Parameters)
+                using (var g = p.Grad)
+                    g?.Mul_(max / (norm + 1e-6));
+        }
+        Optimizer.Step();
+        var gamma = Ema?.NextGamma;
+        Ema?.Update(Online);
+        StepsDone++;
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        var record = new MetricsRecord(StepsDone, epoch, total, terms, Optimizer.LearningRate(0), gamma, batch.Count / Math.Max(seconds, 1e-9),
+            elapsedSeconds + seconds);
+        lastFinite = record;
+        return record;
+    }
+
+    private (IReadOnlyList<Tensor> Online, IReadOnlyList<Tensor> Targets) Embed(PretrainingViews views)
+    {
+        var nLarge = views.Large.Count;
+        var large = views.Large.Count == 1 ? views.Large[0].Alias() : Torch.Cat(views.Large);
+        var small = views.Small.Count switch { 0 => null, 1 => views.Small[0].Alias(), _ => Torch.Cat(views.Small) };
+        Tensor[] onlineLarge, onlineSmall, targets;
+        if (TargetMode == TargetMode.Ema)
+        {
+            onlineLarge = Online.Forward(large).Chunk(nLarge);
+            onlineSmall = small is null ? [] : Online.Forward(small).Chunk(views.Small.Count);
+            using var noGrad = Torch.NoGrad();
+            targets = ((SiameseNetwork)Ema!.Target).Project(large).Chunk(nLarge);
+        }
+        else
+        {
+            // One pass of encoder + projector serves both branches; the predictor (if any) is online-only.
+            var z = Online.Project(large);
+            onlineLarge = (Online.Predictor?.Forward(z) ?? z).Chunk(nLarge);
+            targets = (TargetMode == TargetMode.SharedStopGradient ? z.Detach() : z).Chunk(nLarge);
+            onlineSmall = small is null ? [] : (Online.Predictor is { } q ? q.Forward(Online.Project(small)) : Online.Project(small)).Chunk(views.Small.Count);
+        }
+        return ([.. onlineLarge, .. onlineSmall], targets);
+    }
+
+    private double GradientNorm()
+    {
+        using var scope = Torch.NewScope();
+        using var noGrad = Torch.NoGrad();
+        var squares = Optimizer.Parameters.Select(p => p.Grad).OfType<Tensor>().Select(g => g.Pow(2).Sum().To(DType.Float64)).ToList();
+        return squares.Count == 0 ? 0 : Math.Sqrt(Torch.Stack(squares).Sum().Item());
+    }
+
+    /// <summary>
+    /// Trains for <see cref="PretrainingOptions.Epochs"/> epochs of <paramref name="loader"/> from <see cref="StepsDone"/> on
+    /// (non-zero after <see cref="Resume"/>), appending metrics to the run directory's metrics.jsonl and writing checkpoints
+    /// every <see cref="PretrainingOptions.CheckpointEvery"/> steps, at the end, and when <paramref name="cancellation"/> fires
+    /// (the run then returns early). <paramref name="onStep"/> sees every step's metrics (progress display).
+    /// </summary>
+    public PretrainingResult Run(DataLoader loader, Action<MetricsRecord>? onStep = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(loader);
+        var perEpoch = loader.BatchesPerEpoch;
+        if (perEpoch == 0) throw new ArgumentException($"Pretrainer.Run: the loader yields no batch (dataset of {loader.Dataset.Count} images, batch {loader.BatchSize}, drop-last {loader.DropLast})", nameof(loader));
+        var totalSteps = (long)perEpoch * Options.Epochs;
+        using var log = Options.RunDirectory is { } dir ? new MetricsLog(Path.Combine(dir, "metrics.jsonl")) : null;
+        var clock = Stopwatch.StartNew();
+        var cancelled = false;
+        string? checkpoint = null;
+        while (StepsDone < totalSteps && !cancelled)
+        {
+            var epoch = (int)(StepsDone / perEpoch);
+            var skip = (int)(StepsDone % perEpoch);
+            foreach (var batch in loader.Epoch(epoch, cancellation).Skip(skip))
+            {
+                using (batch)
+                {
+                    var record = Step(batch, epoch, clock.Elapsed.TotalSeconds);
+                    log?.Append(record);
+                    onStep?.Invoke(record);
+                }
+                if (StepsDone % Options.CheckpointEvery == 0) checkpoint = SaveCheckpoint();
+                if (cancellation.IsCancellationRequested)
+                {
+                    cancelled = true;
+                    break;
+                }
+            }
+        }
+        if (StepsDone % Options.CheckpointEvery != 0 || checkpoint is null) checkpoint = SaveCheckpoint();
+        return new PretrainingResult(StepsDone, totalSteps, cancelled, lastFinite, checkpoint, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The checkpoint path of this run (without extension), or null without a run directory.</summary>
+    public string? CheckpointPath => Options.RunDirectory is { } dir ? Path.Combine(dir, "checkpoints", "last") : null;
+
+    /// <summary>Writes the run's state atomically (weights, optimiser, EMA, loss generator, step); returns its path or null without a run directory.</summary>
+    public string? SaveCheckpoint()
+    {
+        if (CheckpointPath is not { } path) return null;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var checkpoint = Checkpoint.Capture(StepsDone, new Dictionary<string, Nn.Module> { [OnlineName] = Online }, Optimizer, Ema,
+            new Dictionary<string, Generator> { ["loss"] = lossGenerator });
+        checkpoint.Save(path);
+        return path;
+    }
+
+    /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> into this engine (built the same way).</summary>
+    public void Resume(string path)
+    {
+        using var checkpoint = Checkpoint.Load(path);
+        checkpoint.Restore(new Dictionary<string, Nn.Module> { [OnlineName] = Online }, Optimizer, Ema, new Dictionary<string, Generator> { ["loss"] = lossGenerator });
+        StepsDone = checkpoint.Step;
+    }
+
+    public void Dispose()
+    {
+        Ema?.Dispose();
+        lossGenerator.Dispose();
+    }
+}

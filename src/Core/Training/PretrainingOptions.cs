@@ -1,0 +1,33 @@
+namespace ReLICv2.Training;
+
+/// <summary>
+/// How the pre-training engine runs: epochs, the loss generator's seed, gradient clipping, checkpoint cadence and the
+/// run directory (metrics.jsonl and checkpoints/ are written there). Validated at construction.
+/// </summary>
+public sealed record PretrainingOptions
+{
+    public PretrainingOptions(int epochs, ulong seed = 0, double? gradientClipNorm = null, int checkpointEvery = 500, string? runDirectory = null)
+    {
+        Epochs = epochs >= 1 ? epochs : throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "PretrainingOptions.Epochs must be >= 1");
+        Seed = seed;
+        GradientClipNorm = gradientClipNorm is null or (> 0 and < double.PositiveInfinity) ? gradientClipNorm
+            : throw new ArgumentOutOfRangeException(nameof(gradientClipNorm), gradientClipNorm, "PretrainingOptions.GradientClipNorm must be finite and > 0 (or null for no clipping)");
+        CheckpointEvery = checkpointEvery >= 1 ? checkpointEvery
+            : throw new ArgumentOutOfRangeException(nameof(checkpointEvery), checkpointEvery, "PretrainingOptions.CheckpointEvery must be >= 1 step");
+        RunDirectory = runDirectory;
+    }
+
+    public int Epochs { get; }
+
+    /// <summary>Seed of the generator handed to the loss (negative sub-sampling); saved and restored with checkpoints.</summary>
+    public ulong Seed { get; }
+
+    /// <summary>Rescales the gradients when their global L2 norm exceeds this value; null for no clipping.</summary>
+    public double? GradientClipNorm { get; }
+
+    /// <summary>Steps between checkpoints (one is also written at the end and when the run is cancelled).</summary>
+    public int CheckpointEvery { get; }
+
+    /// <summary>Where metrics.jsonl and checkpoints/ go; null keeps nothing on disk.</summary>
+    public string? RunDirectory { get; }
+}

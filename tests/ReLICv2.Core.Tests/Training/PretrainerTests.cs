@@ -1,0 +1,182 @@
+using ReLICv2.Data;
+using ReLICv2.Losses;
+using ReLICv2.Nn;
+using ReLICv2.Optim;
+using ReLICv2.Training;
+using Xunit;
+
+namespace ReLICv2.Tests;
+
+/// <summary>The pre-training engine on tiny configurations: learning, EMA arithmetic, gradients, resume, non-finite stops.</summary>
+public sealed class PretrainerTests : IDisposable
+{
+    private readonly string dir = Path.Combine(Path.GetTempPath(), "relic-pretrain-" + Guid.NewGuid().ToString("N"));
+    private readonly SyntheticDataset data = new(32, size: 12, channels: 3, seed: 5);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+
+    private static SiameseNetwork Network(ulong seed)
+    {
+        using var g = new Generator(seed);
+        var encoder = new Sequential(new Conv2d(3, 8, 3, g, stride: 2, padding: 1), new ReLU(), new AdaptiveAvgPool2d(1, 1), new Flatten());
+        return new SiameseNetwork(encoder, new MlpHead(8, 16, 8, g), new MlpHead(8, 16, 8, g));
+    }
+
+    /// <summary>Two views: the images plus step-seeded noise, the second flipped; one small view, a 6×6 corner crop.</summary>
+    private static PretrainingViews Views(Batch batch, long step)
+    {
+        using var g = new Generator(1000 + (ulong)step);
+        using var x = batch.Images.To(DType.Float32) / 255.0;
+        using var n1 = Torch.Randn(x.Shape, g) * 0.05;
+        using var n2 = Torch.Randn(x.Shape, g) * 0.05;
+        using var flipped = x.Flip(3);
+        var small = x.Narrow(2, 0, 6).Narrow(3, 0, 6).Contiguous();
+        return new PretrainingViews([x + n1, flipped + n2], [small]);
+    }
+
+    private static LossValue Relic(IReadOnlyList<Tensor> online, IReadOnlyList<Tensor> targets, Generator g)
+    {
+        var terms = new List<RelicLossTerms>();
+        for (var i = 0; i < online.Count; i++)
+            for (var j = 0; j < targets.Count; j++)
+                if (i != j) terms.Add(RelicLoss.Compute(online[i], targets[j], temperature: 0.2));
+        var n = terms.Count;
+        return new LossValue(terms.Select(t => t.Total).Aggregate((a, b) => a + b) / n, new Dictionary<string, Tensor>
+        {
+            ["contrastive"] = terms.Select(t => t.Contrastive).Aggregate((a, b) => a + b) / n,
+            ["invariance"] = terms.Select(t => t.Invariance).Aggregate((a, b) => a + b) / n,
+        });
+    }
+
+    private Pretrainer Engine(ulong seed, TargetMode mode = TargetMode.Ema, PretrainingLoss? loss = null, int epochs = 1, double gamma = 0.9, int checkpointEvery = 1000)
+    {
+        var online = Network(seed);
+        var optimizer = new Sgd(online.Parameters(), new SgdOptions(0.05, momentum: 0.9));
+        return new Pretrainer(online, mode, optimizer, new WarmupCosineSchedule(100, 2), Views, loss ?? Relic,
+            new PretrainingOptions(epochs, seed: 3, checkpointEvery: checkpointEvery, runDirectory: dir),
+            mode == TargetMode.Ema ? EmaSchedule.Constant(gamma) : null);
+    }
+
+    private Batch FixedBatch() => data.GetBatch(Enumerable.Range(0, 16).ToArray());
+
+    [Fact]
+    public void Loss_decreases_on_a_learnable_toy_problem()
+    {
+        using var engine = Engine(1);
+        using var batch = FixedBatch();
+        var losses = Enumerable.Range(0, 40).Select(_ => engine.Step(batch).Loss).ToList();
+        Assert.True(losses.TakeLast(5).Average() < losses.Take(5).Average() - 0.05,
+            $"loss did not decrease: first {string.Join(", ", losses.Take(5).Select(l => l.ToString("F3")))}, last {string.Join(", ", losses.TakeLast(5).Select(l => l.ToString("F3")))}");
+        Assert.Equal(40, engine.StepsDone);
+    }
+
+    [Fact]
+    public void The_target_never_receives_gradients_and_follows_the_ema_update_exactly()
+    {
+        using var engine = Engine(2, gamma: 0.9);
+        using var batch = FixedBatch();
+        for (var s = 0; s < 3; s++)
+        {
+            var before = engine.Ema!.Target.NamedParameters().ToDictionary(p => p.Name, p => p.Tensor.Detach().Clone().DetachFromScope());
+            var record = engine.Step(batch);
+            Assert.Equal(0.9, record.EmaDecay);
+            var online = engine.Online.NamedParameters().ToDictionary(p => p.Name, p => p.Tensor);
+            foreach (var p in engine.Ema.Target.NamedParameters())
+            {
+                Assert.False(p.Tensor.RequiresGrad, $"target parameter {p.Name} requires grad");
+                Assert.Null(p.Tensor.Grad);
+                using var scope = Torch.NewScope();
+                var expected = before[p.Name] * 0.9 + online[p.Name].Detach() * 0.1;
+                Assert.True(p.Tensor.AllClose(expected, 1e-6, 1e-7), $"EMA update of {p.Name} differs from 0.9·θt + 0.1·θo");
+            }
+            foreach (var t in before.Values) t.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Resuming_from_a_checkpoint_reproduces_the_next_step_bit_for_bit()
+    {
+        using var batch = FixedBatch();
+        double expected;
+        using (var a = Engine(7))
+        {
+            a.Step(batch);
+            a.Step(batch);
+            a.SaveCheckpoint();
+            expected = a.Step(batch).Loss;
+        }
+        using var b = Engine(99); // different initial weights: everything must come from the checkpoint
+        b.Resume(b.CheckpointPath!);
+        Assert.Equal(2, b.StepsDone);
+        Assert.Equal(expected, b.Step(batch).Loss);
+    }
+
+    [Fact]
+    public void A_non_finite_loss_stops_the_run_with_a_diagnostic_and_changes_nothing()
+    {
+        var calls = 0;
+        LossValue Poisoned(IReadOnlyList<Tensor> o, IReadOnlyList<Tensor> t, Generator g)
+        {
+            var v = Relic(o, t, g);
+            if (++calls < 3) return v;
+            var bad = v.Terms["invariance"] * double.NaN;
+            return new LossValue(v.Total + bad, new Dictionary<string, Tensor> { ["contrastive"] = v.Terms["contrastive"], ["invariance"] = bad });
+        }
+        using var engine = Engine(3, loss: Poisoned);
+        using var batch = FixedBatch();
+        engine.Step(batch);
+        engine.Step(batch);
+        var weights = engine.Online.Parameters().Select(p => p.Detach().Clone().DetachFromScope()).ToList();
+        var e = Assert.Throws<NonFiniteLossException>(() => engine.Step(batch));
+        Assert.Equal(2, e.Step);
+        Assert.Contains("invariance = NaN", e.Message);
+        Assert.Equal(2, e.LastFinite!.Step);
+        Assert.Contains("last finite step 2", e.Message);
+        Assert.All(engine.Online.Parameters().Zip(weights), p => Assert.True(p.First.Equal(p.Second)));
+        Assert.Equal(2, engine.StepsDone);
+        foreach (var w in weights) w.Dispose();
+    }
+
+    [Theory]
+    [InlineData(TargetMode.Shared)]
+    [InlineData(TargetMode.SharedStopGradient)]
+    public void Shared_target_modes_train_without_an_ema_network(TargetMode mode)
+    {
+        using var engine = Engine(4, mode);
+        using var batch = FixedBatch();
+        var record = engine.Step(batch);
+        Assert.Null(engine.Ema);
+        Assert.Null(record.EmaDecay);
+        Assert.True(double.IsFinite(record.Loss));
+    }
+
+    [Fact]
+    public void Run_logs_every_step_checkpoints_and_stops_cleanly_when_cancelled()
+    {
+        var loader = new DataLoader(data, batchSize: 8, seed: 1, dropLast: true);
+        using (var engine = Engine(5, epochs: 2, checkpointEvery: 3))
+        {
+            var seen = new List<MetricsRecord>();
+            var result = engine.Run(loader, seen.Add);
+            Assert.Equal(8, result.StepsDone);
+            Assert.False(result.Cancelled);
+            Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), seen.Select(r => r.Step));
+            Assert.Equal([0, 0, 0, 0, 1, 1, 1, 1], seen.Select(r => r.Epoch));
+            Assert.Equal(seen, MetricsLog.Read(Path.Combine(dir, "metrics.jsonl")));
+            Assert.True(File.Exists(Checkpoint.WeightsPath(result.CheckpointPath!)));
+        }
+        using var resumed = Engine(6, epochs: 3);
+        resumed.Resume(resumed.CheckpointPath!);
+        Assert.Equal(8, resumed.StepsDone);
+        using var cts = new CancellationTokenSource();
+        var cancelled = resumed.Run(loader, r => { if (r.Step == 10) cts.Cancel(); }, cts.Token);
+        Assert.True(cancelled.Cancelled);
+        Assert.Equal(10, cancelled.StepsDone);
+        using var checkpoint = Checkpoint.Load(cancelled.CheckpointPath!);
+        Assert.Equal(10, checkpoint.Step);
+        Assert.Equal(10, MetricsLog.Read(Path.Combine(dir, "metrics.jsonl")).Count);
+    }
+}
