@@ -1,11 +1,13 @@
 using ReLICv2.Nn;
+using ReLICv2.Training;
 using Xunit;
 
 namespace ReLICv2.Tests;
 
 /// <summary>
 /// torchvision ResNets with closed-form weights (tests/fixtures-src/nn/generate_fixtures.py) give the same pooled features
-/// (and, through the fc weights, the same logits) as PyTorch 1.13 when their state dict is loaded by name.
+/// (and, through the fc weights, the same logits) as PyTorch 1.13 when their state dict, exported to safetensors with
+/// torchvision's key names, is loaded by name.
 /// </summary>
 public class ResNetInteropTests
 {
@@ -24,7 +26,11 @@ public class ResNetInteropTests
     public void Torchvision_state_dict_loads_by_name_and_reproduces_pytorch_outputs(int depth, string name, double tolerance)
     {
         var fixture = NnFixtures.Load("resnet_interop.json");
-        using var state = TorchvisionClosedFormStateDict(name);
+        var file = Path.Combine(Path.GetTempPath(), $"relic-{name}-{Guid.NewGuid():N}.safetensors");
+        using (var written = TorchvisionClosedFormStateDict(name)) SafeTensors.Write(file, written.Entries);
+        using var state = SafeTensors.Read(file);
+        File.Delete(file);
+        Assert.Equal(DType.Int64, state["bn1.num_batches_tracked"].DType);
         using var net = new ResNet(depth, new Generator(0));
         var result = net.LoadStateDict(state, strict: false);
         Assert.Empty(result.MissingKeys);
