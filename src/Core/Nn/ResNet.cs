@@ -32,8 +32,10 @@ public sealed class ResNet : Module
     /// <param name="smallImageStem">3×3 stride-1 stem convolution and no max-pool, for small images.</param>
     /// <param name="zeroInitResidual">Set the last BN γ of each residual block to 0.</param>
     /// <param name="inChannels">Input image channels (3 for RGB, 1 for grey-level).</param>
+    /// <param name="baseWidth">Channels of the stem and first stage (64 in torchvision; stages use 1, 2, 4, 8 times it). Narrow
+    /// encoders (e.g. 32 or 16) suit small images and CPU budgets; 64 keeps torchvision's parameter counts.</param>
     public ResNet(int depth, Generator generator, int widthMultiplier = 1, bool smallImageStem = false, bool zeroInitResidual = false,
-        long inChannels = 3)
+        long inChannels = 3, long baseWidth = 64)
     {
         ArgumentNullException.ThrowIfNull(generator);
         var (bottleneck, blocks) = depth switch
@@ -49,10 +51,12 @@ public sealed class ResNet : Module
         if (widthMultiplier is not (1 or 2 or 4))
             throw new ArgumentOutOfRangeException(nameof(widthMultiplier), widthMultiplier, "ResNet: widthMultiplier must be 1, 2 or 4");
         if (inChannels < 1) throw new ArgumentOutOfRangeException(nameof(inChannels), inChannels, "ResNet: inChannels must be >= 1");
+        if (baseWidth is < 1 or > 1024) throw new ArgumentOutOfRangeException(nameof(baseWidth), baseWidth, "ResNet: baseWidth must be in [1, 1024]");
         Depth = depth;
         WidthMultiplier = widthMultiplier;
         SmallImageStem = smallImageStem;
-        var stem = 64L * widthMultiplier;
+        BaseWidth = baseWidth;
+        var stem = baseWidth * widthMultiplier;
         conv1 = RegisterModule("conv1", smallImageStem
             ? new Conv2d(inChannels, stem, 3, generator, stride: 1, padding: 1, bias: false)
             : new Conv2d(inChannels, stem, 7, generator, stride: 2, padding: 3, bias: false));
@@ -72,10 +76,10 @@ public sealed class ResNet : Module
             }
             return RegisterModule(name, new Sequential(list));
         }
-        layer1 = Stage("layer1", 64L * widthMultiplier, blocks[0], 1);
-        layer2 = Stage("layer2", 128L * widthMultiplier, blocks[1], 2);
-        layer3 = Stage("layer3", 256L * widthMultiplier, blocks[2], 2);
-        layer4 = Stage("layer4", 512L * widthMultiplier, blocks[3], 2);
+        layer1 = Stage("layer1", stem, blocks[0], 1);
+        layer2 = Stage("layer2", 2 * stem, blocks[1], 2);
+        layer3 = Stage("layer3", 4 * stem, blocks[2], 2);
+        layer4 = Stage("layer4", 8 * stem, blocks[3], 2);
         OutputDim = channels;
 
         foreach (var m in NamedModules().Select(n => n.Module))
@@ -100,6 +104,9 @@ public sealed class ResNet : Module
 
     public bool SmallImageStem { get; }
 
+    /// <summary>Channels of the stem at width 1 (torchvision: 64).</summary>
+    public long BaseWidth { get; }
+
     /// <summary>Size of the pooled representation: 512·w for depths 18/34, 2048·w for the bottleneck depths.</summary>
     public long OutputDim { get; }
 
@@ -114,7 +121,7 @@ public sealed class ResNet : Module
         return scope.MoveOut(x.Mean([2L, 3L]));
     }
 
-    protected override string Describe() => $"depth={Depth}, width={WidthMultiplier}x, smallImageStem={SmallImageStem}, outputDim={OutputDim}";
+    protected override string Describe() => $"depth={Depth}, width={WidthMultiplier}x, baseWidth={BaseWidth}, smallImageStem={SmallImageStem}, outputDim={OutputDim}";
 
     private static void ZeroGamma(BatchNorm2d bn)
     {

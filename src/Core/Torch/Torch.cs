@@ -193,12 +193,12 @@ public static partial class Torch
         return Tensor.Wrap(Native.rs_eye(n, m ?? n, (int)dtype, (int)d.Type, d.Index, out var r), r);
     }
 
-    /// <summary>Copies <paramref name="data"/> (row-major) into a new tensor of <paramref name="shape"/> (1-D of its length when omitted).</summary>
-    public static Tensor FromArray<T>(T[] data, params long[] shape) where T : unmanaged => FromSpan<T>(data, shape);
+    /// <summary>Copies <paramref name="data"/> (row-major) into a new tensor of <paramref name="shape"/> (1-D of its length when omitted; <see cref="Scalar"/> makes rank 0).</summary>
+    public static Tensor FromArray<T>(T[] data, params long[] shape) where T : unmanaged => FromSpan<T>(data, shape.Length == 0 ? [data.LongLength] : shape);
 
+    /// <summary>Copies <paramref name="data"/> (row-major) into a new tensor of exactly <paramref name="shape"/> (empty: rank 0, one element).</summary>
     public static unsafe Tensor FromSpan<T>(ReadOnlySpan<T> data, long[] shape, Device? device = null, bool requiresGrad = false) where T : unmanaged
     {
-        if (shape.Length == 0 && data.Length != 1) shape = [data.Length];
         var dtype = DTypes.Of<T>();
         Tensor t;
         fixed (T* p = data)

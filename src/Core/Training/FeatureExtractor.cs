@@ -1,0 +1,48 @@
+using ReLICv2.Data;
+using ReLICv2.Nn;
+
+namespace ReLICv2.Training;
+
+/// <summary>
+/// Computes an encoder's pooled representation of a whole dataset once (METHOD.md §7: frozen encoder, evaluation mode,
+/// so BatchNorm uses and keeps its running statistics), for the linear probe and k-NN, which then train on the cache.
+/// Images are scaled to [0, 1]; no augmentation.
+/// </summary>
+public static class FeatureExtractor
+{
+    public static FeatureSet Extract(Module encoder, IImageDataset data, int batchSize = 512, Action<int, int>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(data);
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "FeatureExtractor: batchSize must be >= 1");
+        var wasTraining = encoder.IsTraining;
+        encoder.Eval();
+        var features = new List<Tensor>();
+        var labels = new List<Tensor>();
+        try
+        {
+            var loader = new DataLoader(data, batchSize, shuffle: false);
+            var done = 0;
+            using var noGrad = Torch.NoGrad();
+            foreach (var batch in loader.Epoch(0, cancellation))
+            {
+                using (batch)
+                using (var scope = Torch.NewScope())
+                {
+                    var x = batch.Images.To(DType.Float32) / 255.0;
+                    features.Add(scope.MoveOut(encoder.Forward(x).To(Device.Cpu)).DetachFromScope());
+                    labels.Add(scope.MoveOut(batch.Labels.Alias()).DetachFromScope());
+                }
+                done += batch.Count;
+                progress?.Invoke(done, data.Count);
+            }
+            return new FeatureSet(Torch.Cat(features).DetachFromScope(), Torch.Cat(labels).DetachFromScope());
+        }
+        finally
+        {
+            foreach (var t in features.Concat(labels)) t.Dispose();
+            encoder.Train(wasTraining);
+        }
+    }
+}
