@@ -118,10 +118,10 @@ public abstract class Module : IDisposable
 
     // ---- modes and gradients -------------------------------------------------------------------------
 
-    /// <summary>Sets training mode on the whole tree (<paramref name="on"/> false = evaluation mode) and returns this module.</summary>
-    public Module Train(bool on = true)
+    /// <summary>Sets training mode on the whole tree (<paramref name="mode"/> false = evaluation mode) and returns this module.</summary>
+    public Module Train(bool mode = true)
     {
-        Walk("", (_, m) => m.IsTraining = on);
+        Walk("", (_, m) => m.IsTraining = mode);
         return this;
     }
 
