@@ -17,16 +17,16 @@ public sealed class BasicBlock : Module
     private readonly Sequential? downsample;
 
     /// <summary>Creates the block (convolutions without bias; weights from <paramref name="generator"/>).</summary>
-    public BasicBlock(long inChannels, long planes, long stride, Generator generator)
+    public BasicBlock(long inChannels, long planes, long stride, Generator generator, DType dtype = DType.Float32)
     {
-        conv1 = RegisterModule("conv1", new Conv2d(inChannels, planes, 3, generator, stride: stride, padding: 1, bias: false));
-        bn1 = RegisterModule("bn1", new BatchNorm2d(planes));
-        conv2 = RegisterModule("conv2", new Conv2d(planes, planes, 3, generator, padding: 1, bias: false));
-        bn2 = RegisterModule("bn2", new BatchNorm2d(planes));
+        conv1 = RegisterModule("conv1", new Conv2d(inChannels, planes, 3, generator, stride: stride, padding: 1, bias: false, dtype: dtype));
+        bn1 = RegisterModule("bn1", new BatchNorm2d(planes, dtype: dtype));
+        conv2 = RegisterModule("conv2", new Conv2d(planes, planes, 3, generator, padding: 1, bias: false, dtype: dtype));
+        bn2 = RegisterModule("bn2", new BatchNorm2d(planes, dtype: dtype));
         if (stride != 1 || inChannels != planes * Expansion)
             downsample = RegisterModule("downsample", new Sequential(
-                new Conv2d(inChannels, planes * Expansion, 1, generator, stride: stride, bias: false),
-                new BatchNorm2d(planes * Expansion)));
+                new Conv2d(inChannels, planes * Expansion, 1, generator, stride: stride, bias: false, dtype: dtype),
+                new BatchNorm2d(planes * Expansion, dtype: dtype)));
     }
 
     /// <summary>The BatchNorm whose γ <c>zero_init_residual</c> sets to 0 (bn2).</summary>

@@ -15,8 +15,10 @@ public abstract class BatchNorm : Module
     /// <param name="eps">ε added to the variance, &gt; 0.</param>
     /// <param name="momentum">Running-statistics momentum in [0, 1] (PyTorch's 0.1 = a decay of 0.9), or null for a cumulative average.</param>
     /// <param name="affine">Whether γ and β are learned (weight, bias).</param>
-    protected BatchNorm(long numFeatures, double eps, double? momentum, bool affine)
+    /// <param name="dtype">Floating-point type of the parameters and running statistics.</param>
+    protected BatchNorm(long numFeatures, double eps, double? momentum, bool affine, DType dtype)
     {
+        Init.CheckFloating(dtype, GetType().Name);
         if (numFeatures < 1) throw new ArgumentOutOfRangeException(nameof(numFeatures), numFeatures, $"{GetType().Name}: numFeatures must be >= 1");
         if (!(eps > 0)) throw new ArgumentOutOfRangeException(nameof(eps), eps, $"{GetType().Name}: eps must be > 0");
         if (momentum is { } m && !(m is >= 0 and <= 1))
@@ -26,11 +28,11 @@ public abstract class BatchNorm : Module
         Momentum = momentum;
         if (affine)
         {
-            Weight = RegisterParameter("weight", Torch.Ones(numFeatures));
-            Bias = RegisterParameter("bias", Torch.Zeros(numFeatures));
+            Weight = RegisterParameter("weight", Torch.Ones([numFeatures], dtype));
+            Bias = RegisterParameter("bias", Torch.Zeros([numFeatures], dtype));
         }
-        RunningMean = RegisterBuffer("running_mean", Torch.Zeros(numFeatures));
-        RunningVar = RegisterBuffer("running_var", Torch.Ones(numFeatures));
+        RunningMean = RegisterBuffer("running_mean", Torch.Zeros([numFeatures], dtype));
+        RunningVar = RegisterBuffer("running_var", Torch.Ones([numFeatures], dtype));
         NumBatchesTracked = RegisterBuffer("num_batches_tracked", Torch.Zeros([], DType.Int64));
     }
 

@@ -19,18 +19,18 @@ public sealed class Bottleneck : Module
     private readonly Sequential? downsample;
 
     /// <summary>Creates the block (convolutions without bias; weights from <paramref name="generator"/>).</summary>
-    public Bottleneck(long inChannels, long planes, long stride, Generator generator)
+    public Bottleneck(long inChannels, long planes, long stride, Generator generator, DType dtype = DType.Float32)
     {
-        conv1 = RegisterModule("conv1", new Conv2d(inChannels, planes, 1, generator, bias: false));
-        bn1 = RegisterModule("bn1", new BatchNorm2d(planes));
-        conv2 = RegisterModule("conv2", new Conv2d(planes, planes, 3, generator, stride: stride, padding: 1, bias: false));
-        bn2 = RegisterModule("bn2", new BatchNorm2d(planes));
-        conv3 = RegisterModule("conv3", new Conv2d(planes, planes * Expansion, 1, generator, bias: false));
-        bn3 = RegisterModule("bn3", new BatchNorm2d(planes * Expansion));
+        conv1 = RegisterModule("conv1", new Conv2d(inChannels, planes, 1, generator, bias: false, dtype: dtype));
+        bn1 = RegisterModule("bn1", new BatchNorm2d(planes, dtype: dtype));
+        conv2 = RegisterModule("conv2", new Conv2d(planes, planes, 3, generator, stride: stride, padding: 1, bias: false, dtype: dtype));
+        bn2 = RegisterModule("bn2", new BatchNorm2d(planes, dtype: dtype));
+        conv3 = RegisterModule("conv3", new Conv2d(planes, planes * Expansion, 1, generator, bias: false, dtype: dtype));
+        bn3 = RegisterModule("bn3", new BatchNorm2d(planes * Expansion, dtype: dtype));
         if (stride != 1 || inChannels != planes * Expansion)
             downsample = RegisterModule("downsample", new Sequential(
-                new Conv2d(inChannels, planes * Expansion, 1, generator, stride: stride, bias: false),
-                new BatchNorm2d(planes * Expansion)));
+                new Conv2d(inChannels, planes * Expansion, 1, generator, stride: stride, bias: false, dtype: dtype),
+                new BatchNorm2d(planes * Expansion, dtype: dtype)));
     }
 
     /// <summary>The BatchNorm whose γ <c>zero_init_residual</c> sets to 0 (bn3).</summary>

@@ -6,11 +6,12 @@ namespace ReLICv2.Nn;
 /// </summary>
 public sealed class Conv2d : Module
 {
-    /// <summary>Creates the layer; <paramref name="generator"/> draws the initial weights.</summary>
+    /// <summary>Creates the layer; <paramref name="generator"/> draws the initial weights (of <paramref name="dtype"/>).</summary>
     public Conv2d(long inChannels, long outChannels, long kernelSize, Generator generator, long stride = 1, long padding = 0,
-        long dilation = 1, long groups = 1, bool bias = true)
+        long dilation = 1, long groups = 1, bool bias = true, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(generator);
+        Init.CheckFloating(dtype, nameof(Conv2d));
         if (inChannels < 1) throw new ArgumentOutOfRangeException(nameof(inChannels), inChannels, "Conv2d: inChannels must be >= 1");
         if (outChannels < 1) throw new ArgumentOutOfRangeException(nameof(outChannels), outChannels, "Conv2d: outChannels must be >= 1");
         if (kernelSize < 1) throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "Conv2d: kernelSize must be >= 1");
@@ -27,8 +28,8 @@ public sealed class Conv2d : Module
         Dilation = dilation;
         Groups = groups;
         var bound = 1 / Math.Sqrt(inChannels / groups * kernelSize * kernelSize);
-        Weight = RegisterParameter("weight", Init.Uniform([outChannels, inChannels / groups, kernelSize, kernelSize], bound, generator));
-        Bias = bias ? RegisterParameter("bias", Init.Uniform([outChannels], bound, generator)) : null;
+        Weight = RegisterParameter("weight", Init.Uniform([outChannels, inChannels / groups, kernelSize, kernelSize], bound, generator, dtype));
+        Bias = bias ? RegisterParameter("bias", Init.Uniform([outChannels], bound, generator, dtype)) : null;
     }
 
     public long InChannels { get; }

@@ -6,20 +6,26 @@ namespace ReLICv2.Nn;
 /// </summary>
 public static class Init
 {
-    /// <summary>U(−bound, bound) samples of the given shape (Float32).</summary>
-    public static Tensor Uniform(long[] shape, double bound, Generator generator)
+    /// <summary>U(−bound, bound) samples of the given shape and dtype.</summary>
+    public static Tensor Uniform(long[] shape, double bound, Generator generator, DType dtype = DType.Float32)
     {
-        var t = Torch.Empty(shape);
+        var t = Torch.Empty(shape, dtype);
         t.Uniform_(-bound, bound, generator);
         return t;
     }
 
-    /// <summary>N(0, std²) samples of the given shape (Float32).</summary>
-    public static Tensor Normal(long[] shape, double std, Generator generator)
+    /// <summary>N(0, std²) samples of the given shape and dtype.</summary>
+    public static Tensor Normal(long[] shape, double std, Generator generator, DType dtype = DType.Float32)
     {
-        var t = Torch.Empty(shape);
+        var t = Torch.Empty(shape, dtype);
         t.Normal_(0, std, generator);
         return t;
+    }
+
+    internal static void CheckFloating(DType dtype, string owner)
+    {
+        if (!dtype.IsFloatingPoint())
+            throw new ArgumentOutOfRangeException(nameof(dtype), dtype, $"{owner}: dtype must be Float16, Float32 or Float64");
     }
 
     /// <summary>

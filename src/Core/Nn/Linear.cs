@@ -6,17 +6,18 @@ namespace ReLICv2.Nn;
 /// </summary>
 public sealed class Linear : Module
 {
-    /// <summary>Creates the layer; <paramref name="generator"/> draws the initial weights.</summary>
-    public Linear(long inFeatures, long outFeatures, Generator generator, bool bias = true)
+    /// <summary>Creates the layer; <paramref name="generator"/> draws the initial weights (of <paramref name="dtype"/>).</summary>
+    public Linear(long inFeatures, long outFeatures, Generator generator, bool bias = true, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(generator);
+        Init.CheckFloating(dtype, nameof(Linear));
         if (inFeatures < 1) throw new ArgumentOutOfRangeException(nameof(inFeatures), inFeatures, "Linear: inFeatures must be >= 1");
         if (outFeatures < 1) throw new ArgumentOutOfRangeException(nameof(outFeatures), outFeatures, "Linear: outFeatures must be >= 1");
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         var bound = 1 / Math.Sqrt(inFeatures);
-        Weight = RegisterParameter("weight", Init.Uniform([outFeatures, inFeatures], bound, generator));
-        Bias = bias ? RegisterParameter("bias", Init.Uniform([outFeatures], bound, generator)) : null;
+        Weight = RegisterParameter("weight", Init.Uniform([outFeatures, inFeatures], bound, generator, dtype));
+        Bias = bias ? RegisterParameter("bias", Init.Uniform([outFeatures], bound, generator, dtype)) : null;
     }
 
     public long InFeatures { get; }

@@ -13,7 +13,8 @@ public sealed class MlpHead : Sequential
     /// <param name="outputDim">Output size (paper: 256).</param>
     /// <param name="generator">Source of the initial weights.</param>
     /// <param name="outputBias">Whether the last linear layer has a bias (BYOL's haiku heads have none; PyTorch ports keep it).</param>
-    public MlpHead(long inputDim, long hiddenDim, long outputDim, Generator generator, bool outputBias = true)
+    /// <param name="dtype">Floating-point type of the weights.</param>
+    public MlpHead(long inputDim, long hiddenDim, long outputDim, Generator generator, bool outputBias = true, DType dtype = DType.Float32)
     {
         if (inputDim < 1) throw new ArgumentOutOfRangeException(nameof(inputDim), inputDim, "MlpHead: inputDim must be >= 1");
         if (hiddenDim < 1) throw new ArgumentOutOfRangeException(nameof(hiddenDim), hiddenDim, "MlpHead: hiddenDim must be >= 1");
@@ -22,10 +23,10 @@ public sealed class MlpHead : Sequential
         InputDim = inputDim;
         HiddenDim = hiddenDim;
         OutputDim = outputDim;
-        Append(new Linear(inputDim, hiddenDim, generator));
-        Append(new BatchNorm1d(hiddenDim));
+        Append(new Linear(inputDim, hiddenDim, generator, dtype: dtype));
+        Append(new BatchNorm1d(hiddenDim, dtype: dtype));
         Append(new ReLU());
-        Append(new Linear(hiddenDim, outputDim, generator, bias: outputBias));
+        Append(new Linear(hiddenDim, outputDim, generator, bias: outputBias, dtype: dtype));
     }
 
     public long InputDim { get; }

@@ -16,6 +16,16 @@ namespace ReLICv2.Nn;
 /// place), so an optimiser may hold them. <see cref="DeepCopy"/> (the EMA target network is a copy of the online one) clones
 /// the tree and re-points the copy's fields of type <see cref="Tensor"/> or <see cref="Module"/>; keep collections of
 /// children in a <see cref="Sequential"/> rather than in a list field.
+/// <para>From F#, register in the constructor's let bindings through a self identifier:</para>
+/// <code>
+/// type TwoLayer(g: Generator) as this =
+///     inherit Module()
+///     let fc1 = this.RegisterModule("fc1", new Linear(4L, 8L, g))
+///     let fc2 = this.RegisterModule("fc2", new Linear(8L, 2L, g))
+///     override _.Forward x =
+///         use h = fc1.Forward(x).Relu()
+///         fc2.Forward h
+/// </code>
 /// </remarks>
 public abstract class Module : IDisposable
 {
@@ -118,10 +128,10 @@ public abstract class Module : IDisposable
 
     // ---- modes and gradients -------------------------------------------------------------------------
 
-    /// <summary>Sets training mode on the whole tree (<paramref name="on"/> false = evaluation mode) and returns this module.</summary>
-    public Module Train(bool on = true)
+    /// <summary>Sets training mode on the whole tree (<paramref name="mode"/> false = evaluation mode) and returns this module.</summary>
+    public Module Train(bool mode = true)
     {
-        Walk("", (_, m) => m.IsTraining = on);
+        Walk("", (_, m) => m.IsTraining = mode);
         return this;
     }
 

@@ -32,10 +32,11 @@ public sealed class ResNet : Module
     /// <param name="smallImageStem">3×3 stride-1 stem convolution and no max-pool, for small images.</param>
     /// <param name="zeroInitResidual">Set the last BN γ of each residual block to 0.</param>
     /// <param name="inChannels">Input image channels (3 for RGB, 1 for grey-level).</param>
+    /// <param name="dtype">Floating-point type of the weights (Float32 for training; Float64 for exact tests).</param>
     /// <param name="baseWidth">Channels of the stem and first stage (64 in torchvision; stages use 1, 2, 4, 8 times it). Narrow
     /// encoders (e.g. 32 or 16) suit small images and CPU budgets; 64 keeps torchvision's parameter counts.</param>
     public ResNet(int depth, Generator generator, int widthMultiplier = 1, bool smallImageStem = false, bool zeroInitResidual = false,
-        long inChannels = 3, long baseWidth = 64)
+        long inChannels = 3, DType dtype = DType.Float32, long baseWidth = 64)
     {
         ArgumentNullException.ThrowIfNull(generator);
         var (bottleneck, blocks) = depth switch
@@ -58,9 +59,9 @@ public sealed class ResNet : Module
         BaseWidth = baseWidth;
         var stem = baseWidth * widthMultiplier;
         conv1 = RegisterModule("conv1", smallImageStem
-            ? new Conv2d(inChannels, stem, 3, generator, stride: 1, padding: 1, bias: false)
-            : new Conv2d(inChannels, stem, 7, generator, stride: 2, padding: 3, bias: false));
-        bn1 = RegisterModule("bn1", new BatchNorm2d(stem));
+            ? new Conv2d(inChannels, stem, 3, generator, stride: 1, padding: 1, bias: false, dtype: dtype)
+            : new Conv2d(inChannels, stem, 7, generator, stride: 2, padding: 3, bias: false, dtype: dtype));
+        bn1 = RegisterModule("bn1", new BatchNorm2d(stem, dtype: dtype));
         if (!smallImageStem) maxpool = RegisterModule("maxpool", new MaxPool2d(3, 2, 1));
         var channels = stem;
         Sequential Stage(string name, long planes, int count, long stride)
@@ -69,8 +70,8 @@ public sealed class ResNet : Module
             for (var i = 0; i < count; i++)
             {
                 Module block = bottleneck
-                    ? new Bottleneck(channels, planes, i == 0 ? stride : 1, generator)
-                    : new BasicBlock(channels, planes, i == 0 ? stride : 1, generator);
+                    ? new Bottleneck(channels, planes, i == 0 ? stride : 1, generator, dtype)
+                    : new BasicBlock(channels, planes, i == 0 ? stride : 1, generator, dtype);
                 channels = planes * (bottleneck ? Bottleneck.Expansion : BasicBlock.Expansion);
                 list.Add(block);
             }

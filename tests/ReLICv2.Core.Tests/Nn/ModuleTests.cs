@@ -127,6 +127,21 @@ public class ModuleTests
     }
 
     [Fact]
+    public void Load_state_dict_converts_dtype_and_keeps_parameter_identity()
+    {
+        using var net = SmallNet(13);
+        var weight = net.StateDict()["0.weight"];
+        using var scope = Torch.NewScope();
+        var entries = net.StateDict().Entries.Select(e => new NamedTensor(e.Name,
+            e.Tensor.DType == DType.Float32 ? Torch.Full(e.Tensor.Shape, 0.25, DType.Float64) : e.Tensor)).ToList();
+        net.LoadStateDict(new StateDict(entries));
+        Assert.Same(weight, net.StateDict()["0.weight"]);
+        Assert.Equal(DType.Float32, weight.DType);
+        Assert.True(weight.RequiresGrad);
+        Assert.All(weight.Detach().ToArray<float>(), v => Assert.Equal(0.25f, v));
+    }
+
+    [Fact]
     public void Deep_copy_is_independent_and_its_forward_uses_its_own_weights()
     {
         using var online = ResNet.ResNet18(new Generator(10), smallImageStem: true);

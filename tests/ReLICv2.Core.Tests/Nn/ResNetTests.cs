@@ -23,6 +23,31 @@ public class ResNetTests
     }
 
     [Theory]
+    [InlineData(34, "resnet34")]
+    [InlineData(101, "resnet101")]
+    [InlineData(152, "resnet152")]
+    public void Deeper_variants_have_torchvision_parameter_and_entry_counts(int depth, string name)
+    {
+        using var net = new ResNet(depth, new Generator(0));
+        var fixture = NnFixtures.Load("torchvision_keys.json").GetProperty(name);
+        Assert.Equal(fixture.GetProperty("parameters_without_fc").GetInt64(), net.ParameterCount);
+        Assert.Equal(fixture.GetProperty("state_dict_entries").GetInt32() - 2, net.StateDict().Count);
+    }
+
+    [Fact]
+    public void ResNet200_has_the_bottleneck_layout_24_and_36_blocks_in_stages_two_and_three()
+    {
+        using var net = new ResNet(200, new Generator(0), smallImageStem: true);
+        var keys = net.StateDict().Keys.ToHashSet();
+        Assert.Contains("layer2.23.conv3.weight", keys);
+        Assert.DoesNotContain("layer2.24.conv3.weight", keys);
+        Assert.Contains("layer3.35.bn3.running_var", keys);
+        Assert.DoesNotContain("layer3.36.conv1.weight", keys);
+        Assert.Contains("layer4.2.conv3.weight", keys);
+        Assert.Equal(2048, net.OutputDim);
+    }
+
+    [Theory]
     [InlineData(18, 1, 512)]
     [InlineData(34, 1, 512)]
     [InlineData(18, 2, 1024)]
@@ -33,7 +58,7 @@ public class ResNetTests
         Assert.Equal(dim, net.OutputDim);
         Assert.Equal([64L * width, 3, 3, 3], net.StateDict()["conv1.weight"].Shape);
         using var scope = Torch.NewScope();
-        var y = net.Forward(Torch.Randn(new Generator(2), 2, 3, 16, 16));
+        var y = net.Forward(Torch.Randn(new Generator(2), 2, 3, 8, 8));
         Assert.Equal([2L, dim], y.Shape);
     }
 

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
 using ReLICv2.Nn;
 using ReLICv2.Training;
 using Xunit;
@@ -61,6 +63,30 @@ public sealed class SafeTensorsTests : IDisposable
             Assert.Equal(t.DType, back[name].DType);
             Assert.True(back[name].Equal(t), name);
         }
+    }
+
+    [Fact]
+    public void Any_set_of_tensors_round_trips_exactly()
+    {
+        var dtypes = new[] { DType.Float32, DType.Float64, DType.Int64, DType.Int32, DType.UInt8, DType.Bool, DType.Float16 };
+        var shape = Gen.ListOf(Gen.Choose(0, 4)).Where(l => l.Count <= 3).Select(l => l.Select(d => (long)d).ToArray());
+        var spec = Gen.ListOf(Gen.Zip(shape, Gen.Elements(dtypes))).Where(l => l.Count <= 5);
+        Prop.ForAll(spec.ToArbitrary(), Gen.Choose(1, 1_000_000).ToArbitrary(), (tensors, seed) =>
+        {
+            var path = PathOf($"p{Guid.NewGuid():N}.safetensors");
+            using var scope = Torch.NewScope();
+            var g = new Generator((ulong)seed);
+            var named = tensors.Select((t, i) =>
+            {
+                var values = Torch.Randn(t.Item1, g, DType.Float64).Mul(100);
+                return new NamedTensor($"t{i}", t.Item2 == DType.Bool ? values.Gt(0) : values.To(t.Item2));
+            }).ToList();
+            SafeTensors.Write(path, named);
+            using var back = SafeTensors.Read(path);
+            File.Delete(path);
+            return back.Keys.SequenceEqual(named.Select(n => n.Name))
+                && named.All(n => back[n.Name].DType == n.Tensor.DType && back[n.Name].Equal(n.Tensor));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(50).WithQuietOnSuccess(true));
     }
 
     [Fact]

@@ -66,6 +66,11 @@ def keys_fixture():
             "keys": [[k, list(v.shape)] for k, v in m.state_dict().items()],
             "parameters_without_fc": sum(p.numel() for n, p in m.named_parameters() if not n.startswith("fc.")),
         }
+    for name, ctor in (("resnet34", torchvision.models.resnet34), ("resnet101", torchvision.models.resnet101),
+                       ("resnet152", torchvision.models.resnet152)):
+        m = ctor()
+        out[name] = {"parameters_without_fc": sum(p.numel() for n, p in m.named_parameters() if not n.startswith("fc.")),
+                     "state_dict_entries": len(m.state_dict())}
     return out
 
 
