@@ -1,9 +1,9 @@
 namespace ReLICv2.Tests;
 
-/// <summary>A fresh folder under the system temp directory, deleted on dispose.</summary>
-public sealed class TempDirectory : IDisposable
+/// <summary>A fresh folder under the system temp directory for data and image-IO tests, deleted on dispose.</summary>
+public sealed class DataTestFolder : IDisposable
 {
-    public TempDirectory()
+    public DataTestFolder()
     {
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "relic-test-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
