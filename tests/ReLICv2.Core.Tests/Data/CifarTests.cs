@@ -20,7 +20,7 @@ public class CifarTests
     [Fact]
     public void Cifar10_reads_five_training_batches_in_order_with_planar_pixels_and_names()
     {
-        using var dir = new DataTestFolder();
+        using var dir = new TempDirectory();
         for (var b = 1; b <= 5; b++)
             File.WriteAllBytes(dir.File($"data_batch_{b}.bin"), Records((b - 1) * 2, 2, k => [(byte)(k % 10)]));
         File.WriteAllBytes(dir.File("test_batch.bin"), Records(100, 3, k => [(byte)(9 - k % 10)]));
@@ -41,7 +41,7 @@ public class CifarTests
     [Fact]
     public void Cifar100_uses_fine_or_coarse_label_byte()
     {
-        using var dir = new DataTestFolder();
+        using var dir = new TempDirectory();
         File.WriteAllBytes(dir.File("train.bin"), Records(0, 4, k => [(byte)(k + 10), (byte)(k * 20 + 3)]));
         var fine = Cifar.Load100(DatasetSplit.Train, dir.Path);
         var coarse = Cifar.Load100(DatasetSplit.Train, dir.Path, coarseLabels: true);
@@ -54,7 +54,7 @@ public class CifarTests
     [Fact]
     public void Missing_or_malformed_files_explain_themselves()
     {
-        using var dir = new DataTestFolder();
+        using var dir = new TempDirectory();
         var e = Assert.Throws<FileNotFoundException>(() => Cifar.Load10(DatasetSplit.Test, dir.Path));
         Assert.Contains("cifar-10-binary.tar.gz", e.Message);
         Assert.Contains("test_batch.bin", e.Message);

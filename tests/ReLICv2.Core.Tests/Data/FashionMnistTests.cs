@@ -42,7 +42,7 @@ public class FashionMnistTests
     [Fact]
     public void Generated_idx_files_load_as_a_dataset_and_batch()
     {
-        using var dir = new DataTestFolder();
+        using var dir = new TempDirectory();
         var pixels = Enumerable.Range(0, 3 * 4 * 5).Select(i => (byte)i).ToArray();
         IdxFileTests.WriteGz(dir.File("t10k-images-idx3-ubyte.gz"), IdxFileTests.Idx([3, 4, 5], pixels));
         IdxFileTests.WriteGz(dir.File("t10k-labels-idx1-ubyte.gz"), IdxFileTests.Idx([3], [9, 0, 4]));
@@ -59,7 +59,7 @@ public class FashionMnistTests
     [Fact]
     public void Missing_files_say_how_to_get_them()
     {
-        using var dir = new DataTestFolder();
+        using var dir = new TempDirectory();
         var e = Assert.Throws<FileNotFoundException>(() => FashionMnist.Load(DatasetSplit.Train, dir.Path));
         Assert.Contains("apt-get install dataset-fashion-mnist", e.Message);
         Assert.Contains("train-images-idx3-ubyte", e.Message);

@@ -26,7 +26,7 @@ public class IdxFileTests
     [Fact]
     public void Gzipped_and_plain_idx_files_read_dimensions_and_row_major_data()
     {
-        using var dir = new DataTestFolder();
+        using var dir = new TempDirectory();
         var data = Enumerable.Range(0, 2 * 3 * 4).Select(i => (byte)(i * 7)).ToArray();
         WriteGz(dir.File("a.gz"), Idx([2, 3, 4], data));
         File.WriteAllBytes(dir.File("a"), Idx([2, 3, 4], data));
@@ -41,7 +41,7 @@ public class IdxFileTests
     [Fact]
     public void Truncated_or_foreign_idx_files_are_rejected_with_the_file_name()
     {
-        using var dir = new DataTestFolder();
+        using var dir = new TempDirectory();
         WriteGz(dir.File("short.gz"), Idx([10, 5], new byte[20]));
         var e = Assert.Throws<InvalidDataException>(() => IdxFile.Read(dir.File("short.gz")));
         Assert.Contains("short.gz", e.Message);

@@ -9,9 +9,9 @@ public class ImageFolderDatasetTests
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "data", name);
 
     /// <summary>cats/{a.png, b.jpg}, dogs/{c.png, sub/d.png}, dogs/readme.txt (ignored); all 20x14 RGB.</summary>
-    private static DataTestFolder MakeFolder(bool withCorrupt)
+    private static TempDirectory MakeFolder(bool withCorrupt)
     {
-        var dir = new DataTestFolder();
+        var dir = new TempDirectory();
         Directory.CreateDirectory(dir.File("cats"));
         Directory.CreateDirectory(dir.File("dogs/sub"));
         var rng = new Random(3);

@@ -8,7 +8,7 @@ public class Stl10DatasetTests
     [Fact]
     public void Column_major_planes_are_transposed_and_labels_shifted_to_zero_based()
     {
-        using var dir = new DataTestFolder();
+        using var dir = new TempDirectory();
         const int side = 96, plane = side * side;
         var raw = new byte[2 * 3 * plane];
         // raw byte of image k, channel ch at column-major position c·96 + r encodes (k, ch, r, c)
@@ -32,7 +32,7 @@ public class Stl10DatasetTests
     [Fact]
     public void Unlabelled_split_has_label_minus_one_and_missing_files_say_where_to_get_them()
     {
-        using var dir = new DataTestFolder();
+        using var dir = new TempDirectory();
         File.WriteAllBytes(dir.File("unlabeled_X.bin"), new byte[3 * 96 * 96 * 3]);
         using (var ds = new Stl10Dataset(Stl10Split.Unlabeled, dir.Path))
         {

@@ -74,7 +74,7 @@ public class ImageDecoderTests
     [InlineData("rgb.png")]
     public void Truncated_file_raises_naming_the_file(string file)
     {
-        using var dir = new DataTestFolder();
+        using var dir = new TempDirectory();
         var bytes = File.ReadAllBytes(FixturePath(file));
         var path = dir.File("cut_" + file);
         File.WriteAllBytes(path, bytes[..(bytes.Length * 2 / 3)]);
@@ -87,7 +87,7 @@ public class ImageDecoderTests
     [Fact]
     public void Corrupted_png_data_raises_with_libspng_message()
     {
-        using var dir = new DataTestFolder();
+        using var dir = new TempDirectory();
         var bytes = File.ReadAllBytes(FixturePath("rgb.png"));
         for (var i = 40; i < bytes.Length - 20; i++) bytes[i] ^= 0x5A; // garble the IDAT stream (CRC fails)
         var path = dir.File("garbled.png");
@@ -100,7 +100,7 @@ public class ImageDecoderTests
     [Fact]
     public void Non_image_and_missing_files_raise_naming_the_file()
     {
-        using var dir = new DataTestFolder();
+        using var dir = new TempDirectory();
         var text = dir.File("notes.jpg");
         File.WriteAllText(text, "not an image at all");
         var e = Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(text));

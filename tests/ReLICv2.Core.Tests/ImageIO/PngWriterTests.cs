@@ -26,7 +26,7 @@ public class PngWriterTests
     [Fact]
     public void WriteTensor_lays_out_a_grid_with_padding_and_rounds_values()
     {
-        using var dir = new DataTestFolder();
+        using var dir = new TempDirectory();
         using var scope = Torch.NewScope();
         // 3 images 1x2x2 with constant values 0, 0.5, 1 in a 2-column grid with 1 px padding of background 0.2
         var t = Torch.Cat([Torch.Full([1, 1, 2, 2], 0.0), Torch.Full([1, 1, 2, 2], 0.5), Torch.Full([1, 1, 2, 2], 1.0)], 0);
@@ -50,7 +50,7 @@ public class PngWriterTests
     [Fact]
     public void WriteTensor_of_one_CHW_image_keeps_channel_order()
     {
-        using var dir = new DataTestFolder();
+        using var dir = new TempDirectory();
         using var scope = Torch.NewScope();
         // planar R = [1, 0], G = [0, 0], B = [0, 1]: pixel 0 red, pixel 1 blue
         var t = Torch.FromArray(new float[] { 1, 0, 0, 0, 0, 1 }, 3, 1, 2);

@@ -32,8 +32,8 @@ public class SaliencySourceTests
     [Fact]
     public void Folder_source_reads_mirrored_png_masks_resized_like_their_images()
     {
-        using var images = new DataTestFolder();
-        using var masks = new DataTestFolder();
+        using var images = new TempDirectory();
+        using var masks = new TempDirectory();
         Directory.CreateDirectory(images.File("a"));
         Directory.CreateDirectory(masks.File("a"));
         PngWriter.Write(images.File("a/one.png"), new DecodedImage(4, 2, 3, new byte[24]));

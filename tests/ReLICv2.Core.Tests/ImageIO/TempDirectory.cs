@@ -1,9 +1,9 @@
 namespace ReLICv2.Tests;
 
-/// <summary>A fresh folder under the system temp directory for data and image-IO tests, deleted on dispose.</summary>
-public sealed class DataTestFolder : IDisposable
+/// <summary>A fresh folder under the system temp directory, deleted on dispose.</summary>
+public sealed class TempDirectory : IDisposable
 {
-    public DataTestFolder()
+    public TempDirectory()
     {
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "relic-test-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
