@@ -11,7 +11,8 @@ namespace ReLICv2.Vision;
 /// <list type="number">
 /// <item>downscale so the longer side is at most <see cref="WorkingSize"/> (antialiased) and convert to CIE L*a*b*
 /// (sRGB, D65; grey images use L* only);</item>
-/// <item>take the pixels of a border band <see cref="BorderFraction"/> of the side wide as background samples;</item>
+/// <item>take the pixels of a border band <see cref="BorderFraction"/> of the side wide as background samples (at most
+/// 128, evenly spaced along the band);</item>
 /// <item>saliency of a pixel = mean Lab distance to its k nearest border samples, k = <see cref="NearestFraction"/> of
 /// them (the mean over several makes a foreground that touches the border in a few pixels still salient, and a
 /// gradient background, whose colours all occur on the border, not salient);</item>
@@ -24,13 +25,15 @@ namespace ReLICv2.Vision;
 public sealed class BoundaryContrastSaliencyEstimator : ISaliencySource
 {
     private const int OtsuBins = 64;
+    private const int MaxBorderSamples = 128;
+    private const int ChunkImages = 32;
 
     /// <param name="workingSize">Longer side of the working resolution, in [8, 512].</param>
     /// <param name="borderFraction">Width of the border band as a fraction of each side, in (0, 0.25].</param>
     /// <param name="nearestFraction">Fraction k of border samples averaged per pixel, in (0, 1].</param>
     /// <param name="smoothing">Box-filter size at the working resolution, an odd number in [1, 15].</param>
     /// <param name="binarize">Return Otsu-thresholded {0,1} masks instead of the soft [0,1] map.</param>
-    public BoundaryContrastSaliencyEstimator(int workingSize = 64, double borderFraction = 0.08, double nearestFraction = 0.1,
+    public BoundaryContrastSaliencyEstimator(int workingSize = 48, double borderFraction = 0.08, double nearestFraction = 0.1,
         int smoothing = 3, bool binarize = true)
     {
         if (workingSize is < 8 or > 512)
@@ -82,12 +85,20 @@ public sealed class BoundaryContrastSaliencyEstimator : ISaliencySource
         var (h, w) = (Math.Max(4, (long)Math.Round(height * scale)), Math.Max(4, (long)Math.Round(width * scale)));
         if (h != height || w != width) x = Torch.Interpolate(x, h, w, InterpolationMode.Bilinear, alignCorners: false, antialias: true);
         var lab = ToLab(x);                                          // [N,c,h,w]
-        var c = lab.Size(1);
         var pixels = lab.Flatten(2).Transpose(1, 2);                 // [N,P,c]
         var border = pixels.IndexSelect(1, BorderIndices(h, w));     // [N,B,c]
         var k = Math.Max(1, (long)Math.Round(NearestFraction * border.Size(1)));
-        var d2 = pixels.Square().Sum(-1, keepDim: true) + border.Square().Sum(-1).Unsqueeze(1) - 2 * pixels.Bmm(border.Transpose(1, 2));
-        var nearest = d2.ClampMin(0).Sqrt().TopK(k, dim: -1, largest: false).Values.Mean(-1); // [N,P]
+        // The [N,P,B] distance tensor is built a chunk of images at a time to bound memory.
+        var parts = new List<Tensor>();
+        for (long start = 0; start < n; start += ChunkImages)
+        {
+            var len = Math.Min(ChunkImages, n - start);
+            var p = pixels.Narrow(0, start, len);
+            var b = border.Narrow(0, start, len);
+            var d2 = p.Square().Sum(-1, keepDim: true) + b.Square().Sum(-1).Unsqueeze(1) - 2 * p.Bmm(b.Transpose(1, 2));
+            parts.Add(d2.ClampMin(0).Sqrt().TopK(k, dim: -1, largest: false).Values.Mean(-1)); // [len,P]
+        }
+        var nearest = parts.Count == 1 ? parts[0] : Torch.Cat(parts, 0);
         var map = nearest.Reshape(n, 1, h, w);
         if (Smoothing > 1) map = Torch.AvgPool2d(map, Smoothing, stride: 1, padding: Smoothing / 2, countIncludePad: false);
         var lo = map.Flatten(1).Min(1, keepDim: true).Values.Reshape(n, 1, 1, 1);
@@ -128,7 +139,9 @@ public sealed class BoundaryContrastSaliencyEstimator : ISaliencySource
         for (long y = 0; y < h; y++)
             for (long x = 0; x < w; x++)
                 if (y < by || y >= h - by || x < bx || x >= w - bx) indices.Add(y * w + x);
-        return Torch.FromArray(indices.ToArray(), indices.Count);
+        var step = (indices.Count + MaxBorderSamples - 1) / MaxBorderSamples;
+        var kept = indices.Where((_, i) => i % step == 0).ToArray();
+        return Torch.FromArray(kept, kept.Length);
     }
 
     /// <summary>sRGB in [0,1] → CIE L*a*b* (D65) for 3 channels, L* alone for 1 channel.</summary>

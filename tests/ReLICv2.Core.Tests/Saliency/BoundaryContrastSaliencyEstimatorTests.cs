@@ -85,7 +85,10 @@ public class BoundaryContrastSaliencyEstimatorTests(ITestOutputHelper output)
         Assert.Equal("smoothing", Assert.Throws<ArgumentOutOfRangeException>(() => new BoundaryContrastSaliencyEstimator(smoothing: 4)).ParamName);
     }
 
-    /// <summary>Writes [images; true masks; estimated masks] of the first 8 images when RELIC_SALIENCY_EXAMPLES is set.</summary>
+    /// <summary>
+    /// Writes rows [images; true masks; boundary-contrast masks; spectral-residual masks] of the first 8 images when
+    /// RELIC_SALIENCY_EXAMPLES is set.
+    /// </summary>
     private static void WriteExamples(string name, Batch batch, Tensor estimated)
     {
         var dir = Environment.GetEnvironmentVariable(ExamplesVariable);
@@ -96,6 +99,7 @@ public class BoundaryContrastSaliencyEstimatorTests(ITestOutputHelper output)
         if (images.Size(1) == 1) images = images.Expand(n, 3, images.Size(2), images.Size(3));
         var truth = batch.Masks!.Narrow(0, 0, n).Expand(n, 3, images.Size(2), images.Size(3));
         var est = estimated.Narrow(0, 0, n).Expand(n, 3, images.Size(2), images.Size(3));
-        PngWriter.WriteTensor(Path.Combine(dir, name + ".png"), Torch.Cat([images, truth, est], 0), columns: n);
+        var spectral = new SpectralResidualSaliencyEstimator().Estimate(batch.Images.Narrow(0, 0, n)).Expand(n, 3, images.Size(2), images.Size(3));
+        PngWriter.WriteTensor(Path.Combine(dir, name + ".png"), Torch.Cat([images, truth, est, spectral], 0), columns: n);
     }
 }
