@@ -78,5 +78,8 @@ public abstract class BatchNorm : Module
         return Torch.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, IsTraining, factor, Eps);
     }
 
+    /// <summary><c>num_batches_tracked</c> may be absent from a loaded state dict (older PyTorch files); it is then left unchanged.</summary>
+    protected override IReadOnlyCollection<string> OptionalStateKeys => ["num_batches_tracked"];
+
     protected override string Describe() => $"{NumFeatures}, eps={Eps}, momentum={(Momentum is { } m ? m.ToString(System.Globalization.CultureInfo.InvariantCulture) : "None")}, affine={Weight is not null}";
 }

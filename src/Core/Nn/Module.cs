@@ -199,7 +199,8 @@ public abstract class Module : IDisposable
     {
         ArgumentNullException.ThrowIfNull(state);
         var own = StateDict();
-        var missing = own.Keys.Where(k => !state.ContainsKey(k)).ToList();
+        var optional = OptionalKeys();
+        var missing = own.Keys.Where(k => !state.ContainsKey(k) && !optional.Contains(k)).ToList();
         var unexpected = state.Keys.Where(k => !own.ContainsKey(k)).ToList();
         var errors = new List<string>();
         if (strict && missing.Count > 0) errors.Add($"{missing.Count} missing key(s): {string.Join(", ", missing)}");
@@ -218,6 +219,22 @@ public abstract class Module : IDisposable
                 if (state.TryGetValue(key, out var source)) target.Copy_(source);
         }
         return new StateDictLoadResult(missing, unexpected);
+    }
+
+    /// <summary>
+    /// Names of this module's own buffers that a state dict may omit without being incomplete (left unchanged when absent):
+    /// BatchNorm's <c>num_batches_tracked</c>, which state dicts from before PyTorch 0.4.1 and some exporters lack.
+    /// </summary>
+    protected virtual IReadOnlyCollection<string> OptionalStateKeys => [];
+
+    private HashSet<string> OptionalKeys()
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        Walk("", (prefix, m) =>
+        {
+            foreach (var k in m.OptionalStateKeys) result.Add(prefix + k);
+        });
+        return result;
     }
 
     // ---- copying -------------------------------------------------------------------------------------

@@ -127,6 +127,19 @@ public class ModuleTests
     }
 
     [Fact]
+    public void A_state_dict_without_num_batches_tracked_loads_strictly_as_in_pytorch()
+    {
+        using var net = SmallNet(14);
+        using var other = SmallNet(15);
+        var result = net.LoadStateDict(new StateDict(other.StateDict().Entries.Where(e => e.Name != "1.num_batches_tracked")));
+        Assert.True(result.IsExact);
+        Assert.True(net.StateDict()["1.weight"].Equal(other.StateDict()["1.weight"]));
+        using var scope = Torch.NewScope();
+        var entries = other.StateDict().Entries.Where(e => e.Name != "1.running_var").ToList();
+        Assert.Contains("1 missing key(s): 1.running_var", Assert.Throws<ArgumentException>(() => net.LoadStateDict(new StateDict(entries))).Message);
+    }
+
+    [Fact]
     public void Load_state_dict_converts_dtype_and_keeps_parameter_identity()
     {
         using var net = SmallNet(13);

@@ -10,7 +10,7 @@ public class LarsTests
     private static double Norm(double[] x) => Math.Sqrt(x.Sum(v => v * v));
 
     /// <summary>The BYOL LARS update of one tensor, in plain doubles.</summary>
-    private static void ByHand(double[] theta, double[] grad, double[] v, double lr, double mu, double wd, double eta, bool adapt)
+    private static void ByHand(double[] theta, double[] grad, double[] v, double lr, double mu, double wd, double eta, bool adapt, bool nesterov)
     {
         var u = theta.Select((t, i) => grad[i] + wd * t).ToArray();
         var r = 1.0;
@@ -18,19 +18,21 @@ public class LarsTests
         for (var i = 0; i < theta.Length; i++)
         {
             v[i] = mu * v[i] + r * u[i];
-            theta[i] -= lr * v[i];
+            theta[i] -= lr * (nesterov ? r * u[i] + mu * v[i] : v[i]);
         }
     }
 
-    [Fact]
-    public void Three_steps_match_the_formula_with_biases_and_norms_excluded()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Three_steps_match_the_formula_with_biases_and_norms_excluded(bool nesterov)
     {
         var gen = new Generator(5);
         using var w = Torch.Randn([3, 4], gen, DType.Float64).DetachFromScope().RequireGrad();
         using var b = Torch.Randn([4], gen, DType.Float64).DetachFromScope().RequireGrad();
         var named = new[] { new NamedTensor("fc.weight", w), new NamedTensor("fc.bias", b) };
         const double lr = 0.7, mu = 0.9, wd = 1e-2, eta = 1e-3;
-        var groups = Lars.ExcludingBiasAndNorm(named, new LarsOptions(lr, mu, wd, eta));
+        var groups = Lars.ExcludingBiasAndNorm(named, new LarsOptions(lr, mu, wd, eta, nesterov: nesterov));
         Assert.Equal(2, groups.Count);
         Assert.Same(w, groups[0].Parameters.Single());
         Assert.Same(b, groups[1].Parameters.Single());
@@ -50,8 +52,8 @@ public class LarsTests
             b.Grad = gb;
             opt.LearningRateMultiplier = multipliers[s];
             opt.Step();
-            ByHand(theta[0], gw.ToArray<double>(), v[0], lr * multipliers[s], mu, wd, eta, adapt: true);
-            ByHand(theta[1], gb.ToArray<double>(), v[1], lr * multipliers[s], mu, 0, eta, adapt: false);
+            ByHand(theta[0], gw.ToArray<double>(), v[0], lr * multipliers[s], mu, wd, eta, adapt: true, nesterov);
+            ByHand(theta[1], gb.ToArray<double>(), v[1], lr * multipliers[s], mu, 0, eta, adapt: false, nesterov);
             var actualW = w.Detach().ToArray<double>();
             var actualB = b.Detach().ToArray<double>();
             for (var i = 0; i < 12; i++) Assert.Equal(theta[0][i], actualW[i], 12);
