@@ -16,6 +16,8 @@ public static class Program
             if (option is VersionOption version) version.Action = new PrintVersion();
         root.Add(EngineCommand.Build());
         root.Add(ReportCommand.Build());
+        root.Add(PretrainCommand.Build());
+        root.Add(PresetsCommand.Build());
         return root;
     }
 

@@ -1,3 +1,4 @@
+using ReLICv2.Training;
 using System.CommandLine;
 using ReLICv2.Experiments.Reports;
 

@@ -4,7 +4,7 @@ namespace ReLICv2.Training;
 /// Writes a file atomically: the content goes to a temporary file in the same directory, which is flushed to disk and then
 /// renamed over the destination, so readers see either the old file or the complete new one, never a partial write.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {

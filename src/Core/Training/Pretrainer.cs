@@ -149,7 +149,7 @@ public sealed class Pretrainer : IDisposable
         ArgumentNullException.ThrowIfNull(loader);
         var perEpoch = loader.BatchesPerEpoch;
         if (perEpoch == 0) throw new ArgumentException($"Pretrainer.Run: the loader yields no batch (dataset of {loader.Dataset.Count} images, batch {loader.BatchSize}, drop-last {loader.DropLast})", nameof(loader));
-        var totalSteps = (long)perEpoch * Options.Epochs;
+        var totalSteps = Options.TotalSteps(perEpoch);
         using var log = Options.RunDirectory is { } dir ? new MetricsLog(Path.Combine(dir, "metrics.jsonl")) : null;
         var clock = Stopwatch.StartNew();
         var cancelled = false;
@@ -167,6 +167,7 @@ public sealed class Pretrainer : IDisposable
                     onStep?.Invoke(record);
                 }
                 if (StepsDone % Options.CheckpointEvery == 0) checkpoint = SaveCheckpoint();
+                if (StepsDone >= totalSteps) break;
                 if (cancellation.IsCancellationRequested)
                 {
                     cancelled = true;

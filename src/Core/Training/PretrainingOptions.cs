@@ -6,8 +6,11 @@ namespace ReLICv2.Training;
 /// </summary>
 public sealed record PretrainingOptions
 {
-    public PretrainingOptions(int epochs, ulong seed = 0, double? gradientClipNorm = null, int checkpointEvery = 500, string? runDirectory = null)
+    public PretrainingOptions(int epochs, ulong seed = 0, double? gradientClipNorm = null, int checkpointEvery = 500, string? runDirectory = null,
+        long? maxSteps = null)
     {
+        MaxSteps = maxSteps is null or >= 1 ? maxSteps
+            : throw new ArgumentOutOfRangeException(nameof(maxSteps), maxSteps, "PretrainingOptions.MaxSteps must be >= 1 (or null: every step of every epoch)");
         Epochs = epochs >= 1 ? epochs : throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "PretrainingOptions.Epochs must be >= 1");
         Seed = seed;
         GradientClipNorm = gradientClipNorm is null or (> 0 and < double.PositiveInfinity) ? gradientClipNorm
@@ -18,6 +21,12 @@ public sealed record PretrainingOptions
     }
 
     public int Epochs { get; }
+
+    /// <summary>Caps the run at this many optimiser steps (a time budget turned into steps); null runs every epoch in full.</summary>
+    public long? MaxSteps { get; }
+
+    /// <summary>The steps a run of <see cref="Epochs"/> epochs of <paramref name="batchesPerEpoch"/> batches takes, after <see cref="MaxSteps"/>.</summary>
+    public long TotalSteps(int batchesPerEpoch) => Math.Min((long)batchesPerEpoch * Epochs, MaxSteps ?? long.MaxValue);
 
     /// <summary>Seed of the generator handed to the loss (negative sub-sampling); saved and restored with checkpoints.</summary>
     public ulong Seed { get; }

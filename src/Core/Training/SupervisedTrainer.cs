@@ -30,10 +30,10 @@ public sealed class SupervisedTrainer : IDisposable
 
     /// <summary>
     /// Trains for <paramref name="epochs"/> epochs; <paramref name="augment"/> turns a batch into one float view batch for
-    /// step k (the pre-training chain of one view, say). Returns the mean loss of each epoch.
+    /// step k (the pre-training chain of one view, say); <paramref name="maxSteps"/> stops earlier. Returns the mean loss of each epoch.
     /// </summary>
     public IReadOnlyList<double> Train(DataLoader loader, int epochs, Func<Batch, long, Tensor> augment, WarmupCosineSchedule? schedule = null,
-        Action<int, long, double>? onStep = null, CancellationToken cancellation = default)
+        Action<int, long, double>? onStep = null, long? maxSteps = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(loader);
         ArgumentNullException.ThrowIfNull(augment);
@@ -43,12 +43,18 @@ public sealed class SupervisedTrainer : IDisposable
         Head.Train();
         var losses = new List<double>();
         long step = 0;
-        for (var epoch = 0; epoch < epochs && !cancellation.IsCancellationRequested; epoch++)
+        var limit = maxSteps ?? long.MaxValue;
+        for (var epoch = 0; epoch < epochs && step < limit && !cancellation.IsCancellationRequested; epoch++)
         {
             double sum = 0;
             var count = 0;
             foreach (var batch in loader.Epoch(epoch, cancellation))
             {
+                if (step >= limit)
+                {
+                    batch.Dispose();
+                    break;
+                }
                 using (batch)
                 using (var scope = Torch.NewScope())
                 {

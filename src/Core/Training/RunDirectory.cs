@@ -1,4 +1,4 @@
-namespace ReLICv2.Experiments.Reports;
+namespace ReLICv2.Training;
 
 /// <summary>
 /// The files of one run: <c>experiment.json</c> (the experiment value), <c>metrics.jsonl</c> (one line per step),
@@ -13,4 +13,7 @@ public sealed record RunDirectory(string Root)
     public string Views => Path.Combine(Root, "views.png");
     public string Checkpoints => Path.Combine(Root, "checkpoints");
     public string Report => Path.Combine(Root, "report.html");
+
+    /// <summary>The planned number of pre-training steps (fixed at the start, so a resumed run keeps its schedule).</summary>
+    public string Plan => Path.Combine(Root, "plan.txt");
 }

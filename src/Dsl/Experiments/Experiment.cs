@@ -1,0 +1,221 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using ReLICv2.Objectives;
+using ReLICv2.Training;
+using ReLICv2.Views;
+
+namespace ReLICv2.Experiments;
+
+/// <summary>
+/// One experiment as an immutable value (the specification; the run directory holds the trained artefact): dataset,
+/// encoder, heads, view set, objective with its pairing, target mode, EMA, optimiser and schedule, epochs and batch size,
+/// seed, an optional time budget, and the evaluation. It prints, compares by value, round-trips through JSON, and
+/// takes overrides by dotted path (<see cref="With(string, string)"/>, the CLI's <c>--set</c>). <see cref="Run"/> runs it.
+/// </summary>
+public sealed record Experiment
+{
+    public Experiment(string name, DatasetSpec dataset, EncoderSpec encoder, HeadsSpec heads, ViewSet views, PairedObjective objective,
+        TargetMode target, EmaSpec? ema, OptimizerSpec optimizer, int epochs, int batchSize, ulong seed = 0, EvaluationSpec? evaluation = null,
+        double? timeBudgetMinutes = null)
+    {
+        Name = string.IsNullOrWhiteSpace(name) ? throw new ArgumentException("Experiment.Name must not be empty", nameof(name)) : name;
+        Dataset = dataset ?? throw new ArgumentNullException(nameof(dataset));
+        Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
+        Heads = heads ?? throw new ArgumentNullException(nameof(heads));
+        Views = views ?? throw new ArgumentNullException(nameof(views));
+        Objective = objective ?? throw new ArgumentNullException(nameof(objective));
+        Target = target;
+        Ema = target == TargetMode.Ema ? ema ?? new EmaSpec()
+            : ema is null ? null : throw new ArgumentException($"Experiment.Ema is only meaningful with target Ema, not {target}", nameof(ema));
+        Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+        Epochs = epochs >= 1 ? epochs : throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Experiment.Epochs must be >= 1");
+        BatchSize = batchSize >= 2 ? batchSize : throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Experiment.BatchSize must be >= 2 (contrastive losses need negatives)");
+        Seed = seed;
+        Evaluation = evaluation ?? new EvaluationSpec();
+        TimeBudgetMinutes = timeBudgetMinutes is null or (> 0 and < double.PositiveInfinity) ? timeBudgetMinutes
+            : throw new ArgumentOutOfRangeException(nameof(timeBudgetMinutes), timeBudgetMinutes, "Experiment.TimeBudgetMinutes must be finite and > 0 (or null: no budget)");
+    }
+
+    public string Name { get; }
+    public DatasetSpec Dataset { get; }
+    public EncoderSpec Encoder { get; }
+    public HeadsSpec Heads { get; }
+    public ViewSet Views { get; }
+    public PairedObjective Objective { get; }
+    public TargetMode Target { get; }
+    public EmaSpec? Ema { get; }
+    public OptimizerSpec Optimizer { get; }
+    public int Epochs { get; }
+    public int BatchSize { get; }
+    public ulong Seed { get; }
+    public EvaluationSpec Evaluation { get; }
+
+    /// <summary>
+    /// Minutes of pre-training at most: the run measures its step time and plans no more steps than fit (the cosine
+    /// schedule is planned for that number). Null plans every step of <see cref="Epochs"/> epochs.
+    /// </summary>
+    public double? TimeBudgetMinutes { get; }
+
+    /// <summary>Runs this experiment into <paramref name="runDirectory"/> (see <see cref="ExperimentRunner"/>).</summary>
+    public ExperimentResult Run(string runDirectory, bool resume = false, ExperimentCallbacks? callbacks = null, CancellationToken cancellation = default) =>
+        ExperimentRunner.Run(this, runDirectory, resume, callbacks, cancellation);
+
+    // ---- presets -------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// ReLICv2 on Fashion-MNIST at CPU scale: ResNet-18 with the small-image stem and base width 16, heads 512/128,
+    /// the [4, 2] view set at 28/12 px (Table 16 chains scaled down), ReLIC with τ = 0.2 and 10 sampled negatives over
+    /// every online view × large target view, EMA from γ = 0.99 (cosine), LARS (base rate 1.0 per 256, wd 1e-5,
+    /// warm-up 10 % of the run), batch 256, pre-training planned to fit <paramref name="minutes"/> minutes.
+    /// </summary>
+    public static Experiment FashionMnistRelicv2(double minutes = 12, int epochs = 20) => new(
+        "relicv2-fashion-mnist",
+        new DatasetSpec(DatasetKind.FashionMnist),
+        new EncoderSpec(18, baseWidth: 16, smallImageStem: true),
+        new HeadsSpec(512, 128, 512),
+        ViewSet.Relicv2FashionMnist(),
+        Presets.ReLICv2(temperature: 0.2),
+        TargetMode.Ema, new EmaSpec(0.99),
+        new OptimizerSpec(OptimizerKind.Lars, learningRate: 1.0, weightDecay: 1e-5, warmupEpochs: 0.1 * epochs),
+        epochs, batchSize: 256, seed: 1,
+        new EvaluationSpec(probeEpochs: 30),
+        timeBudgetMinutes: minutes);
+
+    /// <summary>ReLICv2 on CIFAR-10: ResNet-18 (small stem, base width 32), [4, 2] views at 32/16 px, otherwise as the Fashion-MNIST preset.</summary>
+    public static Experiment Cifar10Relicv2(string? root = null, int epochs = 100) => new(
+        "relicv2-cifar10",
+        new DatasetSpec(DatasetKind.Cifar10, root),
+        new EncoderSpec(18, baseWidth: 32, smallImageStem: true),
+        new HeadsSpec(1024, 128, 1024),
+        ViewSet.Relicv2Cifar(),
+        Presets.ReLICv2(temperature: 0.2),
+        TargetMode.Ema, new EmaSpec(0.99),
+        new OptimizerSpec(OptimizerKind.Lars, learningRate: 1.0, weightDecay: 1e-5, warmupEpochs: 10),
+        epochs, batchSize: 256, seed: 1);
+
+    /// <summary>ReLICv2 on an ImageNet-style folder at the paper's settings (ResNet-50, [4, 2] at 224/96, heads 4096/256, LARS 0.2 per 256).</summary>
+    public static Experiment ImageFolderRelicv2(string root, int epochs = 100, int batchSize = 256) => new(
+        "relicv2-imagefolder",
+        new DatasetSpec(DatasetKind.ImageFolder, root, imageSize: 256),
+        new EncoderSpec(50),
+        new HeadsSpec(4096, 256, 4096),
+        ViewSet.Relicv2(),
+        Presets.ReLICv2(),
+        TargetMode.Ema, new EmaSpec(0.996),
+        new OptimizerSpec(OptimizerKind.Lars, learningRate: 0.2, weightDecay: 1.5e-6, warmupEpochs: 10),
+        epochs, batchSize, seed: 1);
+
+    /// <summary>The presets by name (the CLI's <c>--preset</c>).</summary>
+    public static IReadOnlyDictionary<string, Func<Experiment>> Named { get; } = new Dictionary<string, Func<Experiment>>
+    {
+        ["fashion-mnist"] = () => FashionMnistRelicv2(),
+        ["cifar10"] = () => Cifar10Relicv2(),
+        ["imagefolder"] = () => ImageFolderRelicv2("data/imagefolder"),
+    };
+
+    // ---- JSON ----------------------------------------------------------------------------------------
+
+    private static readonly JsonSerializerOptions Plain = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>This experiment as JSON (the view set and objective in their own JSON forms).</summary>
+    public string ToJson() => ToNode().ToJsonString(Plain);
+
+    private JsonObject ToNode() => new()
+    {
+        ["name"] = Name,
+        ["dataset"] = JsonSerializer.SerializeToNode(Dataset, Plain),
+        ["encoder"] = JsonSerializer.SerializeToNode(Encoder, Plain),
+        ["heads"] = JsonSerializer.SerializeToNode(Heads, Plain),
+        ["views"] = JsonNode.Parse(Views.ToJson()),
+        ["objective"] = JsonNode.Parse(ObjectiveJson.Serialize(Objective)),
+        ["target"] = Target.ToString(),
+        ["ema"] = Ema is null ? null : JsonSerializer.SerializeToNode(Ema, Plain),
+        ["optimizer"] = JsonSerializer.SerializeToNode(Optimizer, Plain),
+        ["epochs"] = Epochs,
+        ["batchSize"] = BatchSize,
+        ["seed"] = Seed,
+        ["evaluation"] = JsonSerializer.SerializeToNode(Evaluation, Plain),
+        ["timeBudgetMinutes"] = TimeBudgetMinutes,
+    };
+
+    /// <summary>Reads an experiment written by <see cref="ToJson"/>, validating every part; errors name the field.</summary>
+    public static Experiment FromJson(string json)
+    {
+        var node = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("an experiment must be a JSON object");
+        T Part<T>(string key) where T : class =>
+            (node[key] ?? throw new JsonException($"experiment JSON: '{key}' is missing")).Deserialize<T>(Plain)
+            ?? throw new JsonException($"experiment JSON: '{key}' is null");
+        string Raw(string key) => (node[key] ?? throw new JsonException($"experiment JSON: '{key}' is missing")).ToJsonString();
+        TV Value<TV>(string key) => (node[key] ?? throw new JsonException($"experiment JSON: '{key}' is missing")).GetValue<TV>();
+        var target = Enum.TryParse<TargetMode>(Value<string>("target"), ignoreCase: true, out var t) ? t
+            : throw new JsonException($"experiment JSON: target '{Value<string>("target")}' is not one of {string.Join(", ", Enum.GetNames<TargetMode>())}");
+        return new Experiment(Value<string>("name"), Part<DatasetSpec>("dataset"), Part<EncoderSpec>("encoder"), Part<HeadsSpec>("heads"),
+            ViewSet.FromJson(Raw("views")), ObjectiveJson.DeserializePaired(Raw("objective")), target,
+            node["ema"] is null ? null : Part<EmaSpec>("ema"), Part<OptimizerSpec>("optimizer"), Value<int>("epochs"), Value<int>("batchSize"),
+            Value<ulong>("seed"), Part<EvaluationSpec>("evaluation"), node["timeBudgetMinutes"]?.GetValue<double>());
+    }
+
+    /// <summary>
+    /// This experiment with the field at dotted <paramref name="path"/> (JSON names: <c>epochs</c>, <c>optimizer.learningRate</c>,
+    /// <c>dataset.trainLimit</c>, <c>views.largeViews.0.steps.0.outputSize</c> …) set to <paramref name="value"/>, given as JSON
+    /// (a number, true/false, null, an object) or as a bare string. The result is validated like any experiment.
+    /// </summary>
+    public Experiment With(string path, string value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var root = ToNode();
+        JsonNode current = root;
+        var parts = path.Split('.');
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var last = i == parts.Length - 1;
+            var key = parts[i];
+            switch (current)
+            {
+                case JsonObject obj:
+                    var name = obj.Select(kv => kv.Key).FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase))
+                               ?? throw new ArgumentException($"--set {path}: '{key}' is not a field here; fields: {string.Join(", ", obj.Select(kv => kv.Key))}", nameof(path));
+                    if (last) obj[name] = ParseValue(value);
+                    else current = obj[name] ?? throw new ArgumentException($"--set {path}: '{name}' is null here", nameof(path));
+                    break;
+                case JsonArray arr when int.TryParse(key, out var index) && index >= 0 && index < arr.Count:
+                    if (last) arr[index] = ParseValue(value);
+                    else current = arr[index]!;
+                    break;
+                default:
+                    throw new ArgumentException($"--set {path}: cannot go into '{key}' (not an object field or an index in range)", nameof(path));
+            }
+        }
+        try
+        {
+            return FromJson(root.ToJsonString());
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            throw new ArgumentException($"--set {path}={value}: {e.Message}", nameof(value), e);
+        }
+    }
+
+    private static JsonNode? ParseValue(string value)
+    {
+        try
+        {
+            return JsonNode.Parse(value);
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(value);
+        }
+    }
+
+    public override string ToString() =>
+        $"{Name}: {Dataset.Kind} · ResNet-{Encoder.Depth} (base width {Encoder.BaseWidth}{(Encoder.SmallImageStem ? ", small stem" : "")}) · " +
+        $"{Views.Name} · {Target} target · {Optimizer.Kind} lr {Optimizer.LearningRate} · {Epochs} epochs × batch {BatchSize}" +
+        (TimeBudgetMinutes is { } m ? $" (budget {m} min)" : "") + $"\n  objective: {Objective}";
+}

@@ -1,0 +1,11 @@
+using ReLICv2.Training;
+
+namespace ReLICv2.Experiments;
+
+/// <summary>What <see cref="Experiment.Run"/> produced: the pre-training outcome, the accuracy table and where the run lives.</summary>
+public sealed record ExperimentResult(Experiment Experiment, RunDirectory Run, PretrainingResult Pretraining, IReadOnlyList<AccuracyResult> Accuracies)
+{
+    /// <summary>The row of <paramref name="encoder"/> under <paramref name="protocol"/>, or null.</summary>
+    public AccuracyResult? Find(string encoder, string protocol) =>
+        Accuracies.FirstOrDefault(a => a.Encoder == encoder && a.Protocol == protocol);
+}

@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ReLICv2.Data;
+using ReLICv2.Nn;
+using ReLICv2.Optim;
+using ReLICv2.Training;
+using ReLICv2.Views;
+using ReLICv2.Vision;
+
+namespace ReLICv2.Experiments;
+
+/// <summary>
+/// Runs an <see cref="Experiment"/>: loads the data, builds the networks from the seed, writes the experiment value and
+/// the view grid, pre-trains (resuming from the run's checkpoint when asked), then evaluates the encoder with the linear
+/// probe and k-NN beside the random-init and supervised baselines, writing results.json.
+/// </summary>
+public static class ExperimentRunner
+{
+    /// <summary>Names of the encoders in the accuracy table.</summary>
+    public const string Pretrained = "ReLICv2 pre-trained", RandomInit = "random init", Supervised = "supervised";
+
+    /// <summary>Names of the protocols in the accuracy table.</summary>
+    public const string Probe = "linear probe", Knn = "k-NN", LabelsEndToEnd = "trained with labels";
+
+    private static readonly JsonSerializerOptions ResultJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+
+    public static ExperimentResult Run(Experiment experiment, string runDirectory, bool resume = false, ExperimentCallbacks? callbacks = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        callbacks ??= ExperimentCallbacks.None;
+        var run = new RunDirectory(runDirectory);
+        Directory.CreateDirectory(run.Root);
+        if (!resume && File.Exists(Checkpoint.SidecarPath(Path.Combine(run.Checkpoints, "last"))))
+            throw new InvalidOperationException($"run directory '{run.Root}' already holds a checkpoint: resume it (--resume) or choose another directory");
+        if (resume && File.Exists(run.Experiment) && Experiment.FromJson(File.ReadAllText(run.Experiment)) != experiment)
+            throw new InvalidOperationException($"run directory '{run.Root}' was made by a different experiment: resuming it with this one would mix two runs");
+        AtomicFile.WriteAllBytes(run.Experiment, System.Text.Encoding.UTF8.GetBytes(experiment.ToJson()));
+
+        callbacks.OnPhase?.Invoke("loading data");
+        var (train, test) = experiment.Dataset.Load();
+        callbacks.OnMessage?.Invoke($"{experiment.Dataset.Kind}: {train.Count} training and {test.Count} test images of {train.Channels}×{train.Height}×{train.Width}, {train.ClassCount} classes");
+        var loader = new DataLoader(train, experiment.BatchSize, shuffle: true, seed: experiment.Seed, dropLast: true, prefetchDepth: 3);
+        if (loader.BatchesPerEpoch == 0)
+            throw new ArgumentException($"the training set has {train.Count} images, fewer than one batch of {experiment.BatchSize}");
+
+        ViewGrid.Write(run.Views, experiment.Views, train, seed: experiment.Seed);
+
+        var totalSteps = (long)loader.BatchesPerEpoch * experiment.Epochs;
+        if (experiment.TimeBudgetMinutes is { } minutes && !resume)
+        {
+            callbacks.OnPhase?.Invoke("measuring step time");
+            var perStep = MeasureStepSeconds(experiment, train, loader, totalSteps);
+            var fit = Math.Max(1, (long)(minutes * 60 / perStep));
+            if (fit < totalSteps)
+            {
+                callbacks.OnMessage?.Invoke($"{perStep:F2} s per step: {fit} of the {totalSteps} steps of {experiment.Epochs} epochs fit in {minutes} min; the schedule is planned for {fit}");
+                totalSteps = fit;
+            }
+        }
+        else if (resume && File.Exists(run.Plan))
+            totalSteps = long.Parse(File.ReadAllText(run.Plan).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        AtomicFile.WriteAllBytes(run.Plan, System.Text.Encoding.UTF8.GetBytes(totalSteps.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        PretrainingResult pretraining;
+        var accuracies = new List<AccuracyResult>();
+        using (var trainer = Build(experiment, train.Channels, loader.BatchesPerEpoch, totalSteps, run.Root))
+        {
+            if (resume && trainer.CheckpointPath is { } path && File.Exists(Checkpoint.SidecarPath(path)))
+            {
+                trainer.Resume(path);
+                callbacks.OnMessage?.Invoke($"resumed at step {trainer.StepsDone} of {totalSteps}");
+            }
+            callbacks.OnPhase?.Invoke("pre-training");
+            pretraining = trainer.Run(loader, r => callbacks.OnStep?.Invoke(r, totalSteps), cancellation);
+            if (pretraining.Cancelled) return new ExperimentResult(experiment, run, pretraining, accuracies);
+
+            callbacks.OnPhase?.Invoke("linear probe and k-NN of the pre-trained encoder");
+            accuracies.AddRange(Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks));
+        }
+        WriteResults(run, accuracies);
+
+        if (experiment.Evaluation.RandomInitBaseline)
+        {
+            callbacks.OnPhase?.Invoke("random-init baseline");
+            using var g = new Generator(experiment.Seed + 1000);
+            using var encoder = experiment.Encoder.Build(train.Channels, g);
+            accuracies.AddRange(Evaluate(experiment, RandomInit, encoder, train, test, callbacks));
+            WriteResults(run, accuracies);
+        }
+        if (experiment.Evaluation.SupervisedBaseline)
+        {
+            callbacks.OnPhase?.Invoke("supervised baseline");
+            accuracies.Add(SupervisedBaseline(experiment, train, test, loader, pretraining.StepsDone, callbacks, cancellation));
+            WriteResults(run, accuracies);
+        }
+        return new ExperimentResult(experiment, run, pretraining, accuracies);
+    }
+
+    private static void WriteResults(RunDirectory run, IReadOnlyList<AccuracyResult> results) =>
+        AtomicFile.WriteAllBytes(run.Results, JsonSerializer.SerializeToUtf8Bytes(results, ResultJson));
+
+    /// <summary>The pre-training engine of <paramref name="experiment"/>, every weight drawn from its seed.</summary>
+    internal static Pretrainer Build(Experiment experiment, int inChannels, int batchesPerEpoch, long totalSteps, string? runDirectory)
+    {
+        using var g = new Generator(experiment.Seed);
+        var encoder = experiment.Encoder.Build(inChannels, g);
+        var h = experiment.Heads;
+        var projector = new MlpHead(encoder.OutputDim, h.ProjectorHidden, h.ProjectorOut, g);
+        var predictor = h.PredictorHidden > 0 ? new MlpHead(h.ProjectorOut, h.PredictorHidden, h.ProjectorOut, g) : null;
+        var online = new SiameseNetwork(encoder, projector, predictor);
+        var o = experiment.Optimizer;
+        var lr = o.ScaleWithBatch ? o.LearningRate * experiment.BatchSize / 256 : o.LearningRate;
+        Optimizer optimizer = o.Kind switch
+        {
+            OptimizerKind.Lars => new Lars(Lars.ExcludingBiasAndNorm(online.NamedParameters(), new LarsOptions(lr, o.Momentum, o.WeightDecay))),
+            OptimizerKind.Sgd => new Sgd(online.Parameters(), new SgdOptions(lr, o.Momentum, weightDecay: o.WeightDecay)),
+            OptimizerKind.AdamW => new AdamW(online.Parameters(), new AdamWOptions(lr, weightDecay: o.WeightDecay)),
+            _ => throw new ArgumentOutOfRangeException(nameof(experiment), o.Kind, "unknown optimiser kind"),
+        };
+        var warmup = Math.Min((long)Math.Round(o.WarmupEpochs * batchesPerEpoch), totalSteps / 10);
+        var schedule = new WarmupCosineSchedule(totalSteps, warmup);
+        var ema = experiment.Ema is { } e ? e.Cosine ? EmaSchedule.Cosine(e.BaseGamma, totalSteps) : EmaSchedule.Constant(e.BaseGamma) : null;
+        var checkpointEvery = (int)Math.Clamp(totalSteps / 10, 1, 1000);
+        return new Pretrainer(online, experiment.Target, optimizer, schedule, ViewMakerWithMasks(experiment.Views, experiment.Seed),
+            PretrainingAdapters.Loss(experiment.Objective), new PretrainingOptions(experiment.Epochs, experiment.Seed, checkpointEvery: checkpointEvery,
+                runDirectory: runDirectory, maxSteps: totalSteps), ema);
+    }
+
+    /// <summary>Views of a batch; when the view set masks large views and the dataset has no masks, the boundary-contrast estimator supplies them.</summary>
+    private static ViewMaker ViewMakerWithMasks(ViewSet views, ulong seed)
+    {
+        var plain = PretrainingAdapters.ViewMaker(views, seed);
+        if (!views.NeedsMasks) return plain;
+        var estimator = new BoundaryContrastSaliencyEstimator();
+        return (batch, step) =>
+        {
+            if (batch.Masks is not null) return plain(batch, step);
+            using var masks = estimator.Masks(batch);
+            return plain(batch with { Masks = masks }, step);
+        };
+    }
+
+    /// <summary>Seconds per pre-training step, measured on a throw-away copy of the run (one warm-up step, then two timed).</summary>
+    private static double MeasureStepSeconds(Experiment experiment, IImageDataset train, DataLoader loader, long totalSteps)
+    {
+        using var probe = Build(experiment, train.Channels, loader.BatchesPerEpoch, totalSteps, runDirectory: null);
+        using var batch = train.GetBatch(loader.BatchIndices(0)[0]);
+        probe.Step(batch);
+        var clock = Stopwatch.StartNew();
+        probe.Step(batch);
+        probe.Step(batch);
+        return clock.Elapsed.TotalSeconds / 2;
+    }
+
+    private static IEnumerable<AccuracyResult> Evaluate(Experiment experiment, string name, Module encoder, IImageDataset train, IImageDataset test,
+        ExperimentCallbacks callbacks)
+    {
+        var e = experiment.Evaluation;
+        using var trainFeatures = FeatureExtractor.Extract(encoder, train);
+        using var testFeatures = FeatureExtractor.Extract(encoder, test);
+        using var probe = LinearProbe.Train(trainFeatures, train.ClassCount, new LinearProbeOptions(e.ProbeEpochs, e.ProbeLearningRate, seed: experiment.Seed));
+        var probeScore = probe.Score(testFeatures);
+        var knn = KnnClassifier.Score(trainFeatures, testFeatures, train.ClassCount, Math.Min(e.KnnK, (int)trainFeatures.Count), e.KnnTemperature);
+        callbacks.OnMessage?.Invoke($"{name}: linear probe top-1 {probeScore.Top1:P2}, k-NN top-1 {knn.Top1:P2}");
+        return
+        [
+            new AccuracyResult(name, Probe, probeScore.Top1, probeScore.Top5, $"{e.ProbeEpochs} epochs on frozen {trainFeatures.Dimension}-d features"),
+            new AccuracyResult(name, Knn, knn.Top1, knn.Top5, $"k = {e.KnnK}, τ = {e.KnnTemperature}"),
+        ];
+    }
+
+    private static AccuracyResult SupervisedBaseline(Experiment experiment, IImageDataset train, IImageDataset test, DataLoader loader, long steps,
+        ExperimentCallbacks callbacks, CancellationToken cancellation)
+    {
+        using var g = new Generator(experiment.Seed + 2000);
+        using var encoder = experiment.Encoder.Build(train.Channels, g);
+        var lr = 0.1 * experiment.BatchSize / 256;
+        using var trainer = new SupervisedTrainer(encoder, encoder.OutputDim, train.ClassCount,
+            ps => new Sgd(ps, new SgdOptions(lr, momentum: 0.9, weightDecay: 5e-4, nesterov: true)), g);
+        var oneView = new ViewSet([experiment.Views.LargeViews[0]], [], "supervised: first large view");
+        var epochs = experiment.Evaluation.SupervisedEpochs ?? (int)Math.Ceiling((double)Math.Max(steps, 1) / loader.BatchesPerEpoch);
+        var maxSteps = experiment.Evaluation.SupervisedEpochs is null ? Math.Max(steps, 1) : (long)epochs * loader.BatchesPerEpoch;
+        trainer.Train(loader, epochs, (batch, step) =>
+        {
+            using var views = oneView.Run(batch.Images, PretrainingAdapters.StepSeed(experiment.Seed + 2000, step));
+            return views.Large[0].Alias();
+        }, new WarmupCosineSchedule(maxSteps), maxSteps: maxSteps, cancellation: cancellation);
+        var score = trainer.Evaluate(test);
+        callbacks.OnMessage?.Invoke($"supervised baseline ({maxSteps} steps): top-1 {score.Top1:P2}");
+        return new AccuracyResult(Supervised, LabelsEndToEnd, score.Top1, score.Top5, $"{maxSteps} steps, first large view's augmentation");
+    }
+}

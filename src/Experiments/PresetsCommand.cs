@@ -1,0 +1,51 @@
+using System.CommandLine;
+using ReLICv2.Experiments.Cli;
+
+namespace ReLICv2.Experiments;
+
+/// <summary><c>relic presets</c>: lists the preset experiments; <c>relic presets show NAME [--set …]</c> prints one as JSON.</summary>
+public static class PresetsCommand
+{
+    public static Command Build()
+    {
+        var list = new Command("list", "List the preset experiments.");
+        list.SetAction(_ => List());
+        var options = new ExperimentOptions();
+        var show = new Command("show", "Print an experiment (a preset or --config, after --set overrides) as JSON.");
+        var name = new Argument<string?>("name") { Description = "The preset's name.", Arity = ArgumentArity.ZeroOrOne };
+        show.Add(name);
+        options.AddTo(show);
+        show.SetAction(parse =>
+        {
+            try
+            {
+                var preset = parse.GetValue(name);
+                var experiment = preset is not null
+                    ? Experiment.Named.TryGetValue(preset, out var make) ? make() : throw new ArgumentException($"'{preset}' is not one of {string.Join(", ", Experiment.Named.Keys)}")
+                    : options.Resolve(parse);
+                foreach (var assignment in preset is null ? [] : parse.GetValue(options.Set) ?? [])
+                {
+                    var eq = assignment.IndexOf('=');
+                    if (eq <= 0) throw new ArgumentException($"--set: '{assignment}' is not path=value");
+                    experiment = experiment.With(assignment[..eq], assignment[(eq + 1)..]);
+                }
+                Console.WriteLine(experiment.ToJson());
+                return 0;
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"relic presets show: {e.Message}");
+                return 2;
+            }
+        });
+        var command = new Command("presets", "List preset experiments or print one as JSON.") { list, show };
+        command.SetAction(_ => List());
+        return command;
+    }
+
+    private static int List()
+    {
+        foreach (var (name, make) in Experiment.Named) Console.WriteLine($"{name,-14} {make()}");
+        return 0;
+    }
+}

@@ -1,0 +1,160 @@
+using System.CommandLine;
+using System.Globalization;
+using ReLICv2.Experiments.Cli;
+using ReLICv2.Experiments.Reports;
+using ReLICv2.Training;
+using Spectre.Console;
+
+namespace ReLICv2.Experiments;
+
+/// <summary>
+/// <c>relic pretrain</c>: runs an experiment end to end — pre-training with a live progress display (plain lines when
+/// the output is not a terminal), Ctrl-C writing a checkpoint before exiting, <c>--resume</c> continuing exactly — then
+/// the linear probe, k-NN and both baselines, the accuracy table and the HTML report.
+/// </summary>
+public static class PretrainCommand
+{
+    public static Command Build()
+    {
+        var options = new ExperimentOptions();
+        var runDir = new Option<DirectoryInfo?>("--run-dir") { Description = "Where the run's files go (default runs/<experiment name>)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --run-dir from its last checkpoint." };
+        var plain = new Option<bool>("--plain") { Description = "Plain progress lines even on a terminal." };
+        var command = new Command("pretrain", "Pre-train an experiment (a preset or --config), then evaluate it and write its report.") { runDir, resume, plain };
+        options.AddTo(command);
+        command.SetAction(parse =>
+        {
+            Experiment experiment;
+            try
+            {
+                experiment = options.Resolve(parse);
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"relic pretrain: {e.Message}");
+                return 2;
+            }
+            var dir = parse.GetValue(runDir)?.FullName ?? Path.Combine("runs", experiment.Name);
+            return Execute(experiment, dir, parse.GetValue(resume), parse.GetValue(plain) || Console.IsOutputRedirected);
+        });
+        return command;
+    }
+
+    /// <summary>Runs <paramref name="experiment"/> into <paramref name="dir"/> with progress on the console; returns the exit code.</summary>
+    public static int Execute(Experiment experiment, string dir, bool resume, bool plain)
+    {
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (cts.IsCancellationRequested) return; // a second Ctrl-C ends the process at once
+            e.Cancel = true;
+            cts.Cancel();
+            Console.Error.WriteLine("\nrelic: stopping after this step and writing a checkpoint (Ctrl-C again to abort)…");
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            Console.WriteLine($"ReLICv2.NET {Torch.FrameworkVersion} · libtorch {Torch.Version} · {Torch.NumThreads} threads");
+            Console.WriteLine(experiment);
+            var display = new ProgressDisplay(plain);
+            var result = experiment.Run(dir, resume, display.Callbacks, cts.Token);
+            display.Finish();
+            if (result.Pretraining.Cancelled)
+            {
+                Console.WriteLine($"stopped at step {result.Pretraining.StepsDone} of {result.Pretraining.TotalSteps}; checkpoint {result.Pretraining.CheckpointPath}");
+                Console.WriteLine($"continue with: relic pretrain --run-dir {result.Run.Root} --resume (and the same --preset/--config/--set)");
+                return 130;
+            }
+            PrintTable(result.Accuracies, plain);
+            Console.WriteLine($"pre-training: {result.Pretraining.StepsDone} steps in {result.Pretraining.Seconds:F0} s; checkpoint {result.Pretraining.CheckpointPath}");
+            Console.WriteLine($"report: {HtmlReport.Write(result.Run)}");
+            return 0;
+        }
+        catch (NonFiniteLossException e)
+        {
+            Console.Error.WriteLine($"relic pretrain: training stopped, {e.Message}. The last good checkpoint is kept in {Path.Combine(dir, "checkpoints")}.");
+            return 3;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidOperationException or ArgumentException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"relic pretrain: {e.Message}");
+            return 1;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    internal static void PrintTable(IReadOnlyList<AccuracyResult> rows, bool plain)
+    {
+        string Pct(double? v) => v is { } x ? (x * 100).ToString("F2", CultureInfo.InvariantCulture) + " %" : "–";
+        if (plain)
+        {
+            Console.WriteLine($"{"encoder",-22} {"protocol",-20} {"top-1",9} {"top-5",9}");
+            foreach (var r in rows) Console.WriteLine($"{r.Encoder,-22} {r.Protocol,-20} {Pct(r.Top1),9} {Pct(r.Top5),9}");
+            return;
+        }
+        var table = new Table().AddColumns("encoder", "protocol", "top-1", "top-5").Title("Accuracy on the test set");
+        foreach (var r in rows) table.AddRow(Markup.Escape(r.Encoder), Markup.Escape(r.Protocol), Pct(r.Top1), Pct(r.Top5));
+        AnsiConsole.Write(table);
+    }
+
+    /// <summary>Step lines for logs, or a live status line on a terminal.</summary>
+    private sealed class ProgressDisplay(bool plain)
+    {
+        private DateTime lastLine = DateTime.MinValue;
+        private bool live;
+
+        public ExperimentCallbacks Callbacks => new(Phase, Step, Message);
+
+        private void Phase(string name)
+        {
+            EndLive();
+            Console.WriteLine($"== {name}");
+        }
+
+        private void Message(string text)
+        {
+            EndLive();
+            Console.WriteLine($"   {text}");
+        }
+
+        private void Step(MetricsRecord r, long total)
+        {
+            var eta = r.Step > 0 ? TimeSpan.FromSeconds(r.ElapsedSeconds / r.Step * (total - r.Step)) : TimeSpan.Zero;
+            var terms = string.Join(" ", r.Terms.Select(kv => $"{kv.Key} {kv.Value:F4}"));
+            var line = $"step {r.Step}/{total} epoch {r.Epoch} loss {r.Loss:F4} ({terms}) lr {r.LearningRate:G3}" +
+                       (r.EmaDecay is { } g ? $" γ {g:F4}" : "") + $" {r.ImagesPerSecond:F0} img/s ETA {eta:hh\\:mm\\:ss}";
+            if (plain)
+            {
+                if (r.Step == total || r.Step == 1 || DateTime.UtcNow - lastLine > TimeSpan.FromSeconds(10))
+                {
+                    Console.WriteLine(line);
+                    lastLine = DateTime.UtcNow;
+                }
+                return;
+            }
+            var width = Math.Max(20, Console.WindowWidth - 1);
+            var bar = Bar(r.Step, total, 20);
+            var text = $"{bar} {line}";
+            Console.Write("\r" + (text.Length > width ? text[..width] : text.PadRight(width)));
+            live = true;
+        }
+
+        private static string Bar(long done, long total, int width)
+        {
+            var filled = total == 0 ? width : (int)(width * done / total);
+            return "[" + new string('#', filled) + new string('.', width - filled) + "]";
+        }
+
+        private void EndLive()
+        {
+            if (!live) return;
+            Console.WriteLine();
+            live = false;
+        }
+
+        public void Finish() => EndLive();
+    }
+}
