@@ -148,6 +148,9 @@ public sealed record Experiment
     public static Experiment FromJson(string json)
     {
         var node = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("an experiment must be a JSON object");
+        string[] required = ["name", "dataset", "encoder", "heads", "views", "objective", "target", "optimizer", "epochs", "batchSize", "seed", "evaluation"];
+        var missing = required.Where(k => node[k] is null).ToList();
+        if (missing.Count > 0) throw new JsonException($"experiment JSON: missing field(s) {string.Join(", ", missing)}");
         T Part<T>(string key) where T : class =>
             (node[key] ?? throw new JsonException($"experiment JSON: '{key}' is missing")).Deserialize<T>(Plain)
             ?? throw new JsonException($"experiment JSON: '{key}' is null");

@@ -1,0 +1,112 @@
+using ReLICv2.Experiments;
+using ReLICv2.Objectives;
+using ReLICv2.Training;
+using ReLICv2.Views;
+using Xunit;
+
+namespace ReLICv2.Tests;
+
+public sealed class ExperimentTests : IDisposable
+{
+    private readonly string dir = Path.Combine(Path.GetTempPath(), "relic-experiment-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+
+    public static TheoryData<string> PresetNames() => new(Experiment.Named.Keys);
+
+    [Theory]
+    [MemberData(nameof(PresetNames))]
+    public void Presets_round_trip_through_json_with_equality(string name)
+    {
+        var e = Experiment.Named[name]();
+        var back = Experiment.FromJson(e.ToJson());
+        Assert.Equal(e, back);
+        Assert.Equal(e.ToJson(), back.ToJson());
+    }
+
+    [Fact]
+    public void With_sets_a_field_by_its_json_path_and_validates_it()
+    {
+        var e = Experiment.FashionMnistRelicv2();
+        var changed = e.With("epochs", "3").With("optimizer.learningRate", "0.5").With("dataset.trainLimit", "1000").With("timeBudgetMinutes", "null");
+        Assert.Equal(3, changed.Epochs);
+        Assert.Equal(0.5, changed.Optimizer.LearningRate);
+        Assert.Equal(1000, changed.Dataset.TrainLimit);
+        Assert.Null(changed.TimeBudgetMinutes);
+        Assert.NotEqual(e, changed);
+        Assert.Equal(e with { }, e);
+        Assert.Equal(OptimizerKind.Sgd, e.With("optimizer.kind", "Sgd").Optimizer.Kind);
+
+        var unknown = Assert.Throws<ArgumentException>(() => e.With("optimiser.learningRate", "1"));
+        Assert.Contains("'optimiser' is not a field", unknown.Message);
+        Assert.Contains("optimizer", unknown.Message);
+        var invalid = Assert.Throws<ArgumentException>(() => e.With("epochs", "0"));
+        Assert.Contains("Epochs must be >= 1", invalid.Message);
+        var badLr = Assert.Throws<ArgumentException>(() => e.With("optimizer.learningRate", "-1"));
+        Assert.Contains("LearningRate", badLr.Message);
+        Assert.Contains("-1", badLr.Message);
+    }
+
+    [Fact]
+    public void Invalid_specifications_are_rejected_naming_the_field()
+    {
+        Assert.Contains("Depth", Assert.Throws<ArgumentOutOfRangeException>(() => new EncoderSpec(19)).Message);
+        Assert.Contains("BaseGamma", Assert.Throws<ArgumentOutOfRangeException>(() => new EmaSpec(1.5)).Message);
+        Assert.Contains("TrainLimit", Assert.Throws<ArgumentOutOfRangeException>(() => new DatasetSpec(DatasetKind.Synthetic, trainLimit: 0)).Message);
+        var e = Experiment.FashionMnistRelicv2();
+        Assert.Throws<ArgumentException>(() => new Experiment("x", e.Dataset, e.Encoder, e.Heads, e.Views, e.Objective, TargetMode.Shared, new EmaSpec(), e.Optimizer, 1, 8));
+        var missing = Assert.Throws<System.Text.Json.JsonException>(() => Experiment.FromJson("{\"name\": \"x\"}"));
+        Assert.Contains("missing field(s) dataset, encoder, heads", missing.Message);
+    }
+
+    private static Experiment Tiny(int epochs = 1) => new(
+        "tiny",
+        new DatasetSpec(DatasetKind.Synthetic, trainLimit: 64, testLimit: 32, imageSize: 16),
+        new EncoderSpec(18, baseWidth: 4, smallImageStem: true),
+        new HeadsSpec(16, 8, 16),
+        ViewSet.Relicv2(largeCount: 2, smallCount: 1, largeSize: 16, smallSize: 8),
+        Presets.ReLICv2(temperature: 0.2, negatives: Losses.Negatives.Sample(4)),
+        TargetMode.Ema, new EmaSpec(0.9),
+        new OptimizerSpec(OptimizerKind.Lars, learningRate: 0.5, warmupEpochs: 0),
+        epochs, batchSize: 16, seed: 3,
+        new EvaluationSpec(probeEpochs: 2, knnK: 5));
+
+    [Fact]
+    public void A_tiny_experiment_runs_end_to_end_and_resumes()
+    {
+        var result = Tiny().Run(dir);
+        Assert.Equal(4, result.Pretraining.StepsDone);
+        Assert.Equal(
+            [(ExperimentRunner.Pretrained, ExperimentRunner.Probe), (ExperimentRunner.Pretrained, ExperimentRunner.Knn),
+             (ExperimentRunner.RandomInit, ExperimentRunner.Probe), (ExperimentRunner.RandomInit, ExperimentRunner.Knn),
+             (ExperimentRunner.Supervised, ExperimentRunner.LabelsEndToEnd)],
+            result.Accuracies.Select(a => (a.Encoder, a.Protocol)));
+        Assert.All(result.Accuracies, a => Assert.InRange(a.Top1, 0, 1));
+        var run = new RunDirectory(dir);
+        Assert.Equal(Tiny(), Experiment.FromJson(File.ReadAllText(run.Experiment)));
+        Assert.Equal(4, MetricsLog.Read(run.Metrics).Count);
+        Assert.True(File.Exists(run.Views));
+        Assert.True(File.Exists(run.Results));
+
+        var again = Assert.Throws<InvalidOperationException>(() => Tiny().Run(dir));
+        Assert.Contains("--resume", again.Message);
+        var other = Assert.Throws<InvalidOperationException>(() => Tiny(epochs: 2).Run(dir, resume: true));
+        Assert.Contains("different experiment", other.Message);
+
+        var resumed = Tiny().Run(dir, resume: true);
+        Assert.Equal(4, resumed.Pretraining.StepsDone);
+        Assert.Equal(4, MetricsLog.Read(run.Metrics).Count);
+    }
+
+    [Fact]
+    public void Step_seeds_differ_per_step_and_are_reproducible()
+    {
+        var seeds = Enumerable.Range(0, 1000).Select(s => PretrainingAdapters.StepSeed(7, s)).ToList();
+        Assert.Equal(1000, seeds.Distinct().Count());
+        Assert.Equal(seeds, Enumerable.Range(0, 1000).Select(s => PretrainingAdapters.StepSeed(7, s)));
+        Assert.NotEqual(PretrainingAdapters.StepSeed(7, 0), PretrainingAdapters.StepSeed(8, 0));
+    }
+}
