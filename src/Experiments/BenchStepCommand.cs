@@ -1,0 +1,128 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using ReLICv2.Data;
+using ReLICv2.Nn;
+using ReLICv2.Objectives;
+using ReLICv2.Optim;
+using ReLICv2.Training;
+using ReLICv2.Views;
+
+namespace ReLICv2.Experiments;
+
+/// <summary>
+/// <c>relic bench step</c>: the <c>relicv2-step-small</c> workload of BENCH.md — one ReLICv2 pre-training step on 32
+/// uint8 RGB 40 × 40 sources, [4 × 32, 2 × 16] views, ResNet-18 (small stem, base width 32) with 256 → 1024 → 128
+/// heads, EMA target (γ 0.99), ReLIC (τ 0.2, α 1, all negatives) over every (online i, target j ≠ i) pair, LARS with
+/// weight decay 1e-6. Prints one JSON object with images/s for augmentation alone, compute alone and the full step, and
+/// the achieved GFLOP/s of the compute (multiply-adds × 2, backward = 2 × forward); with <c>--pytorch</c> the PyTorch
+/// reference (bench/pytorch/relicv2_step_small.py) is measured in the same run and the ratios printed.
+/// </summary>
+public static class BenchStepCommand
+{
+    private const int Batch = 32, Source = 40;
+
+    public static Command Build()
+    {
+        var steps = new Option<int>("--steps") { Description = "Timed steps per measurement (1-1000).", DefaultValueFactory = _ => 5 };
+        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads (1-256).", DefaultValueFactory = _ => 2 };
+        var pytorch = new Option<bool>("--pytorch") { Description = "Also measure the PyTorch reference with /usr/bin/python3 (needs python3-torch and python3-torchvision)." };
+        var command = new Command("step", "One ReLICv2 pre-training step (BENCH.md relicv2-step-small): augmentation, compute and full-step images/s.") { steps, threads, pytorch };
+        command.SetAction(parse =>
+        {
+            var n = parse.GetValue(steps);
+            var t = parse.GetValue(threads);
+            if (n is < 1 or > 1000) { Console.Error.WriteLine($"relic bench step: --steps must be in [1, 1000], got {n}"); return 2; }
+            if (t is < 1 or > 256) { Console.Error.WriteLine($"relic bench step: --threads must be in [1, 256], got {t}"); return 2; }
+            Torch.SetNumThreads(t);
+            var ours = Measure(n);
+            Console.WriteLine(JsonSerializer.Serialize(ours));
+            if (!parse.GetValue(pytorch)) return 0;
+            var reference = RunPyTorch(n, t, out var reason);
+            if (reference is null)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new { workload = "relicv2-step-small", implementation = "pytorch", skipped = reason }));
+                return 0;
+            }
+            Console.WriteLine(reference.RootElement.GetRawText());
+            double R(string key) => reference.RootElement.GetProperty(key).GetDouble();
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                workload = "relicv2-step-small",
+                augment_ratio = Math.Round(ours.augment_images_per_s / R("augment_images_per_s"), 2),
+                compute_ratio = Math.Round(ours.compute_images_per_s / R("compute_images_per_s"), 2),
+                full_step_ratio = Math.Round(ours.full_step_images_per_s / R("full_step_images_per_s"), 2),
+            }));
+            return 0;
+        });
+        return command;
+    }
+
+    private sealed record Result(string workload, string implementation, int threads, int steps, double augment_images_per_s, double compute_images_per_s,
+        double full_step_images_per_s, double compute_gflops);
+
+    private static Result Measure(int steps)
+    {
+        using var g = new Generator(0);
+        using var sources = Torch.RandInt(0, 256, [Batch, 3, Source, Source], g, DType.UInt8);
+        using var batch = new Batch(sources.Alias(), Torch.Zeros([Batch], DType.Int64), null, Enumerable.Range(0, Batch).ToArray());
+        var views = ViewSet.Relicv2(largeCount: 4, smallCount: 2, largeSize: 32, smallSize: 16);
+        var makeViews = PretrainingAdapters.ViewMaker(views, 0);
+        var encoder = new ResNet(18, g, smallImageStem: true, baseWidth: 32);
+        var online = new SiameseNetwork(encoder, new MlpHead(256, 1024, 128, g), new MlpHead(128, 1024, 128, g));
+        var optimizer = new Lars(Lars.ExcludingBiasAndNorm(online.NamedParameters(), new LarsOptions(0.1, 0.9, 1e-6)));
+        var objective = new PairedObjective(Presets.Relic(temperature: 0.2, negatives: Losses.Negatives.All), PairingPolicy.ReLICv2(includeSameView: false));
+        using var trainer = new Pretrainer(online, TargetMode.Ema, optimizer, new WarmupCosineSchedule(1_000_000), makeViews,
+            PretrainingAdapters.Loss(objective), new PretrainingOptions(1), EmaSchedule.Constant(0.99));
+        using var fixedViews = makeViews(batch, 0);
+        PretrainingViews Same(Batch _, long __) => new(fixedViews.Large.Select(v => v.Alias()).ToArray(), fixedViews.Small.Select(v => v.Alias()).ToArray());
+        using var computeOnly = new Pretrainer(online, TargetMode.Ema, optimizer, new WarmupCosineSchedule(1_000_000), Same,
+            PretrainingAdapters.Loss(objective), new PretrainingOptions(1), EmaSchedule.Constant(0.99));
+
+        trainer.Step(batch);
+        double Time(Action a)
+        {
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < steps; i++) a();
+            return steps * Batch / clock.Elapsed.TotalSeconds;
+        }
+        var augment = Time(() => makeViews(batch, 1).Dispose());
+        var compute = Time(() => computeOnly.Step(batch));
+        var full = Time(() => trainer.Step(batch));
+        var macs = 4 * (ComputeCost.MultiplyAdds(encoder, 32) + HeadMacs(online, predictor: true)) + 2 * (ComputeCost.MultiplyAdds(encoder, 16) + HeadMacs(online, predictor: true));
+        var targetMacs = 4 * (ComputeCost.MultiplyAdds(encoder, 32) + HeadMacs(online, predictor: false));
+        var flopsPerImage = 2.0 * (3 * macs + targetMacs);
+        online.Dispose();
+        optimizer.Dispose();
+        return new Result("relicv2-step-small", "relicv2.net", Torch.NumThreads, steps, Math.Round(augment, 2), Math.Round(compute, 2), Math.Round(full, 2),
+            Math.Round(flopsPerImage * compute / 1e9, 2));
+    }
+
+    private static long HeadMacs(SiameseNetwork net, bool predictor) =>
+        ComputeCost.LinearMultiplyAdds(net.Projector) + (predictor && net.Predictor is { } q ? ComputeCost.LinearMultiplyAdds(q) : 0);
+
+    private static JsonDocument? RunPyTorch(int steps, int threads, out string reason)
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "bench", "pytorch", "relicv2_step_small.py");
+        if (!File.Exists(script)) script = Path.GetFullPath(Path.Combine("bench", "pytorch", "relicv2_step_small.py"));
+        if (!File.Exists("/usr/bin/python3") || !File.Exists(script))
+        {
+            reason = "needs /usr/bin/python3 and bench/pytorch/relicv2_step_small.py (run from the repository root)";
+            return null;
+        }
+        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { script, "--steps", steps.ToString(System.Globalization.CultureInfo.InvariantCulture), "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd();
+        var error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+        {
+            reason = $"the PyTorch reference failed: {error.Trim().Split('\n').LastOrDefault()}";
+            return null;
+        }
+        reason = "";
+        return JsonDocument.Parse(output.Trim().Split('\n').Last());
+    }
+}
