@@ -57,6 +57,21 @@ public sealed record Experiment
     /// </summary>
     public double? TimeBudgetMinutes { get; }
 
+    /// <summary>A copy with some parts replaced (F# cannot use C#'s <c>with</c>): every argument left out keeps its value.</summary>
+    public Experiment With(string? name = null, DatasetSpec? dataset = null, EncoderSpec? encoder = null, HeadsSpec? heads = null, ViewSet? views = null,
+        PairedObjective? objective = null, OptimizerSpec? optimizer = null, int? epochs = null, int? batchSize = null, ulong? seed = null,
+        EvaluationSpec? evaluation = null) =>
+        new(name ?? Name, dataset ?? Dataset, encoder ?? Encoder, heads ?? Heads, views ?? Views, objective ?? Objective, Target, Ema,
+            optimizer ?? Optimizer, epochs ?? Epochs, batchSize ?? BatchSize, seed ?? Seed, evaluation ?? Evaluation, TimeBudgetMinutes);
+
+    /// <summary>A copy with another target mode and EMA (null EMA with a non-EMA target).</summary>
+    public Experiment WithTarget(TargetMode target, EmaSpec? ema = null) =>
+        new(Name, Dataset, Encoder, Heads, Views, Objective, target, ema, Optimizer, Epochs, BatchSize, Seed, Evaluation, TimeBudgetMinutes);
+
+    /// <summary>A copy with another time budget (null: run every planned step).</summary>
+    public Experiment WithTimeBudget(double? minutes) =>
+        new(Name, Dataset, Encoder, Heads, Views, Objective, Target, Ema, Optimizer, Epochs, BatchSize, Seed, Evaluation, minutes);
+
     /// <summary>Runs this experiment into <paramref name="runDirectory"/> (see <see cref="ExperimentRunner"/>).</summary>
     public ExperimentResult Run(string runDirectory, bool resume = false, ExperimentCallbacks? callbacks = null, CancellationToken cancellation = default) =>
         ExperimentRunner.Run(this, runDirectory, resume, callbacks, cancellation);

@@ -22,7 +22,8 @@ public class ComputeCostTests
     {
         using var g = new Generator(0);
         using var net = new ResNet(18, g, smallImageStem: true);
-        // CIFAR ResNet-18 (3×3 stem, no max-pool) at 32 px: 555,417,600 conv multiply-adds (the often-quoted 0.56 G).
+        // CIFAR ResNet-18 (3×3 stem, no max-pool) at 32 px: 555,417,600 conv multiply-adds, counted with forward hooks on
+        // bench/pytorch/relicv2_step_small.py SmallResNet18(64) (the often-quoted 0.56 G).
         Assert.Equal(555_417_600L, ComputeCost.MultiplyAdds(net, 32));
         using var head = new MlpHead(256, 1024, 128, g);
         Assert.Equal(256L * 1024 + 1024L * 128, ComputeCost.LinearMultiplyAdds(head));
