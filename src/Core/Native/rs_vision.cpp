@@ -249,6 +249,128 @@ at::Tensor resized_crop(const at::Tensor& images, const at::Tensor& boxes, int64
   return out;
 }
 
+
+inline int64_t reflect(int64_t i, int64_t n) { return i < 0 ? -i : (i >= n ? 2 * n - 2 - i : i); }
+
+void check_cpu_float(const at::Tensor& images, const char* name) {
+  TORCH_CHECK(images.dim() == 4, name, ": images must be [N, C, H, W], got ", images.sizes());
+  TORCH_CHECK(images.scalar_type() == at::kFloat, name, ": images must be Float32, got ", images.scalar_type());
+  TORCH_CHECK(images.device().is_cpu(), name, ": the fused kernel runs on the CPU");
+}
+
+at::Tensor flags_of(const at::Tensor& flags, int64_t n, const char* name) {
+  auto f = flags.to(at::kByte).contiguous();
+  TORCH_CHECK(f.dim() == 1 && f.size(0) == n, name, ": flags must be [N] = [", n, "], got ", f.sizes());
+  return f;
+}
+
+// Gaussian blur of the flagged images with their own normalised 1-D taps [N, k] (k odd, k/2 < H, W): reflect padding,
+// rows then columns (torchvision convolves with the outer product of the same taps), clamped to [0, 1].
+at::Tensor gaussian_blur(const at::Tensor& images, const at::Tensor& taps, const at::Tensor& flags) {
+  check_cpu_float(images, "gaussian_blur");
+  const int64_t n = images.size(0), c = images.size(1), h = images.size(2), w = images.size(3);
+  auto k = taps.to(at::kFloat).contiguous();
+  TORCH_CHECK(k.dim() == 2 && k.size(0) == n && k.size(1) % 2 == 1, "gaussian_blur: taps must be [N, odd k], got ", k.sizes());
+  const int64_t size = k.size(1), half = size / 2;
+  TORCH_CHECK(half < h && half < w, "gaussian_blur: kernel size ", size, " needs kernel/2 < the image size ", h, "x", w);
+  auto f = flags_of(flags, n, "gaussian_blur");
+  auto x = images.contiguous();
+  auto out = at::empty_like(x);
+  const float* src = x.data_ptr<float>();
+  const float* kt = k.data_ptr<float>();
+  const uint8_t* fl = f.data_ptr<uint8_t>();
+  float* dst = out.data_ptr<float>();
+  at::parallel_for(0, n * c, 1, [&](int64_t begin, int64_t end) {
+    std::vector<float> rows(static_cast<size_t>(h * w));
+    for (int64_t plane = begin; plane < end; ++plane) {
+      const int64_t img = plane / c;
+      const float* in = src + plane * h * w;
+      float* o = dst + plane * h * w;
+      if (!fl[img]) {
+        std::copy(in, in + h * w, o);
+        continue;
+      }
+      const float* t = kt + img * size;
+      for (int64_t y = 0; y < h; ++y) {
+        const float* line = in + y * w;
+        float* r = rows.data() + y * w;
+        for (int64_t xo = 0; xo < w; ++xo) {
+          float v = 0;
+          if (xo >= half && xo + half < w)
+            for (int64_t j = 0; j < size; ++j) v += line[xo - half + j] * t[j];
+          else
+            for (int64_t j = 0; j < size; ++j) v += line[reflect(xo - half + j, w)] * t[j];
+          r[xo] = v;
+        }
+      }
+      for (int64_t y = 0; y < h; ++y) {
+        float* line = o + y * w;
+        for (int64_t xo = 0; xo < w; ++xo) line[xo] = 0;
+        for (int64_t j = 0; j < size; ++j) {
+          const float* r = rows.data() + reflect(y - half + j, h) * w;
+          const float tj = t[j];
+          for (int64_t xo = 0; xo < w; ++xo) line[xo] += r[xo] * tj;
+        }
+        for (int64_t xo = 0; xo < w; ++xo) line[xo] = clamp01(line[xo]);
+      }
+    }
+  });
+  return out;
+}
+
+// Solarize (x >= threshold -> 1 - x) of the flagged images, one pass.
+at::Tensor solarize(const at::Tensor& images, double threshold, const at::Tensor& flags) {
+  check_cpu_float(images, "solarize");
+  const int64_t n = images.size(0), per = images.numel() / std::max<int64_t>(n, 1);
+  auto f = flags_of(flags, n, "solarize");
+  auto x = images.contiguous();
+  auto out = at::empty_like(x);
+  const float* src = x.data_ptr<float>();
+  const uint8_t* fl = f.data_ptr<uint8_t>();
+  float* dst = out.data_ptr<float>();
+  const float th = static_cast<float>(threshold);
+  at::parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t img = begin; img < end; ++img) {
+      const float* in = src + img * per;
+      float* o = dst + img * per;
+      if (!fl[img]) std::copy(in, in + per, o);
+      else
+        for (int64_t i = 0; i < per; ++i) o[i] = in[i] >= th ? 1.0f - in[i] : in[i];
+    }
+  });
+  return out;
+}
+
+// rgb_to_grayscale (0.2989, 0.587, 0.114) of the flagged RGB images, replicated to three channels, one pass.
+at::Tensor grayscale(const at::Tensor& images, const at::Tensor& flags) {
+  check_cpu_float(images, "grayscale");
+  TORCH_CHECK(images.size(1) == 3, "grayscale: images must have 3 channels, got ", images.size(1));
+  const int64_t n = images.size(0), plane = images.size(2) * images.size(3);
+  auto f = flags_of(flags, n, "grayscale");
+  auto x = images.contiguous();
+  auto out = at::empty_like(x);
+  const float* src = x.data_ptr<float>();
+  const uint8_t* fl = f.data_ptr<uint8_t>();
+  float* dst = out.data_ptr<float>();
+  at::parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t img = begin; img < end; ++img) {
+      const float* in = src + img * 3 * plane;
+      float* o = dst + img * 3 * plane;
+      if (!fl[img]) {
+        std::copy(in, in + 3 * plane, o);
+        continue;
+      }
+      for (int64_t i = 0; i < plane; ++i) {
+        const float l = luma(in[i], in[i + plane], in[i + 2 * plane]);
+        o[i] = l;
+        o[i + plane] = l;
+        o[i + 2 * plane] = l;
+      }
+    }
+  });
+  return out;
+}
+
 }  // namespace
 
 RS_API int rs_vision_adjust_hue(TH images, TH factors, TH* out) { RS_RETURN(adjust_hue(*images, *factors)); }
@@ -260,3 +382,9 @@ RS_API int rs_vision_color_jitter(TH images, TH order, TH applied, TH factors, i
 RS_API int rs_vision_resized_crop(TH images, TH boxes, int64_t out_h, int64_t out_w, int64_t mode, TH flip, TH* out) {
   RS_RETURN(resized_crop(*images, *boxes, out_h, out_w, mode, flip));
 }
+
+RS_API int rs_vision_gaussian_blur(TH images, TH taps, TH flags, TH* out) { RS_RETURN(gaussian_blur(*images, *taps, *flags)); }
+
+RS_API int rs_vision_solarize(TH images, double threshold, TH flags, TH* out) { RS_RETURN(solarize(*images, threshold, *flags)); }
+
+RS_API int rs_vision_grayscale(TH images, TH flags, TH* out) { RS_RETURN(grayscale(*images, *flags)); }

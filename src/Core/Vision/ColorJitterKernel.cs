@@ -54,7 +54,7 @@ public static class ColorJitterKernel
         VisionChecks.Images(images, "ColorJitterKernel.Hue");
         VisionChecks.PerImage(factors, images.Size(0), "ColorJitterKernel.Hue", nameof(factors));
         if (images.Size(1) == 1) return images.Clone();
-        if (fused && images.DType == DType.Float32 && images.Device.Type == DeviceType.Cpu)
+        if (fused && VisionChecks.FusedPath(images))
             return Tensor.Wrap(Native.rs_vision_adjust_hue(images.H, factors.H, out var r), r);
         return Torch.Scoped(() =>
         {
@@ -89,8 +89,12 @@ public static class ColorJitterKernel
         for (var k = 0; k < 4; k++) VisionChecks.PerImage(factors[k], n, "ColorJitterKernel", ((string[])["brightness", "contrast", "saturation", "hue"])[k]);
         long[] orders;
         bool[] gate;
-        using (var o = order.To(DType.Int64).To(Device.Cpu)) orders = o.Contiguous().ToArray<long>();
-        using (var a = applied.To(DType.UInt8).To(Device.Cpu)) gate = a.Contiguous().ToArray<byte>().Select(v => v != 0).ToArray();
+        using (var o = order.To(DType.Int64).To(Device.Cpu))
+        using (var oc = o.Contiguous())
+            orders = oc.ToArray<long>();
+        using (var a = applied.To(DType.UInt8).To(Device.Cpu))
+        using (var ac = a.Contiguous())
+            gate = ac.ToArray<byte>().Select(v => v != 0).ToArray();
         for (var i = 0; i < n; i++)
         {
             if (!gate[i]) continue;
@@ -103,7 +107,7 @@ public static class ColorJitterKernel
                 seen |= 1 << (int)op;
             }
         }
-        if (fused && images.DType == DType.Float32 && images.Device.Type == DeviceType.Cpu)
+        if (fused && VisionChecks.FusedPath(images))
             return Torch.Scoped(() =>
             {
                 var enabled = 0L;

@@ -38,7 +38,7 @@ public static class ResizedCropKernel
             throw new ArgumentException($"ResizedCropKernel: boxes must be [N, 4] = [{n}, 4] (top, left, height, width), got [{string.Join(", ", boxes.Shape)}]", nameof(boxes));
         VisionChecks.PerImage(flip, n, "ResizedCropKernel", nameof(flip));
         var bicubic = interpolation == InterpolationMode.Bicubic;
-        if (fused && images.DType == DType.Float32 && images.Device.Type == DeviceType.Cpu)
+        if (fused && VisionChecks.FusedPath(images))
             return Tensor.Wrap(Native.rs_vision_resized_crop(images.H, boxes.H, outputHeight, outputWidth, bicubic ? 2 : 1,
                 flip?.H ?? TensorHandle.Null, out var r), r);
         return Torch.Scoped(() =>

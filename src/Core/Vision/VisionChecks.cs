@@ -24,6 +24,9 @@ internal static class VisionChecks
             throw new ArgumentException($"{kernel}: {name} must be [N] = [{n}], got shape [{string.Join(", ", values.Shape)}]", name);
     }
 
+    /// <summary>True when the fused native kernels of rs_vision.cpp apply: Float32 images on the CPU.</summary>
+    public static bool FusedPath(Tensor images) => images.DType == DType.Float32 && images.Device.Type == DeviceType.Cpu;
+
     /// <summary>A per-image [N] tensor as a broadcastable [N, 1, 1, 1] tensor of the images' dtype and device.</summary>
     public static Tensor Broadcast(Tensor perImage, Tensor images)
     {

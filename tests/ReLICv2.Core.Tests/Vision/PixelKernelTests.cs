@@ -6,49 +6,61 @@ namespace ReLICv2.Tests;
 /// <summary>Grayscale, Gaussian blur and solarize against torchvision 0.14, plus their per-image flags.</summary>
 public class PixelKernelTests
 {
-    [Fact]
-    public void Grayscale_matches_torchvision_rgb_to_grayscale()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Grayscale_matches_torchvision_rgb_to_grayscale(bool fused)
     {
         using var scope = Torch.NewScope();
-        var output = GrayscaleKernel.Apply(VisionFixtures.Input(), Torch.FromArray(new[] { true, true }));
+        var output = GrayscaleKernel.Apply(VisionFixtures.Input(), Torch.FromArray(new[] { true, true }), fused);
         Assert.True(VisionFixtures.MaxAbsDiff(output, VisionFixtures.Reference("grayscale.json")) <= 1e-6);
     }
 
-    [Fact]
-    public void Grayscale_flag_off_leaves_the_image()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Grayscale_flag_off_leaves_the_image(bool fused)
     {
         using var scope = Torch.NewScope();
         var input = VisionFixtures.Input();
-        var output = GrayscaleKernel.Apply(input, Torch.FromArray(new[] { false, true }));
+        var output = GrayscaleKernel.Apply(input, Torch.FromArray(new[] { false, true }), fused);
         Assert.True(output.Select(0, 0).Equal(input.Select(0, 0)));
         Assert.True(VisionFixtures.MaxAbsDiff(output.Select(0, 1), VisionFixtures.Reference("grayscale.json").Select(0, 1)) <= 1e-6);
     }
 
-    [Fact]
-    public void Solarize_matches_torchvision()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Solarize_matches_torchvision(bool fused)
     {
         using var scope = Torch.NewScope();
-        var output = SolarizeKernel.Apply(VisionFixtures.Input(), 0.5, Torch.FromArray(new[] { true, true }));
+        var output = SolarizeKernel.Apply(VisionFixtures.Input(), 0.5, Torch.FromArray(new[] { true, true }), fused);
         Assert.True(VisionFixtures.MaxAbsDiff(output, VisionFixtures.Reference("solarize.json")) <= 1e-6);
+        var half = SolarizeKernel.Apply(VisionFixtures.Input(), 0.5, Torch.FromArray(new[] { true, false }), fused);
+        Assert.True(half.Select(0, 1).Equal(VisionFixtures.Input().Select(0, 1)));
     }
 
-    [Fact]
-    public void Gaussian_blur_with_per_image_sigma_matches_torchvision()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Gaussian_blur_with_per_image_sigma_matches_torchvision(bool fused)
     {
         using var scope = Torch.NewScope();
         var fixture = VisionFixtures.Load("gaussian_blur.json");
         var sigmas = Torch.FromArray(VisionFixtures.Doubles(fixture, "sigmas").Select(v => (float)v).ToArray());
-        var output = GaussianBlurKernel.Apply(VisionFixtures.Input(), 5, sigmas);
+        var output = GaussianBlurKernel.Apply(VisionFixtures.Input(), 5, sigmas, fused: fused);
         // torchvision convolves with the 2-D outer product; the separable form differs only by float rounding.
         Assert.True(VisionFixtures.MaxAbsDiff(output, VisionFixtures.Tensor(fixture)) <= 1e-5);
     }
 
-    [Fact]
-    public void Gaussian_blur_flag_off_is_exactly_the_identity()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Gaussian_blur_flag_off_is_exactly_the_identity(bool fused)
     {
         using var scope = Torch.NewScope();
         var input = VisionFixtures.Input();
-        var output = GaussianBlurKernel.Apply(input, 5, Torch.FromArray(new[] { 1.3f, 0.7f }), Torch.FromArray(new[] { false, true }));
+        var output = GaussianBlurKernel.Apply(input, 5, Torch.FromArray(new[] { 1.3f, 0.7f }), Torch.FromArray(new[] { false, true }), fused);
         Assert.True(output.Select(0, 0).Equal(input.Select(0, 0)));
         Assert.False(output.Select(0, 1).Equal(input.Select(0, 1)));
     }
