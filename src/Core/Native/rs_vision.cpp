@@ -84,7 +84,7 @@ inline float luma(float r, float g, float b) { return 0.2989f * r + 0.587f * g +
 // ColorJitter with the randomness as data: per image, when applied, the enabled ops run in the image's order
 // (0 brightness, 1 contrast, 2 saturation, 3 hue) with its factors [N, 4]; each op is torchvision's float formula,
 // clipped to [0, 1]. Images are independent tasks, each op one pass over that image (cache-resident).
-at::Tensor color_jitter(const at::Tensor& images, const at::Tensor& order, const at::Tensor& applied, const at::Tensor& factors, int64_t enabled) {
+at::Tensor color_jitter(const at::Tensor& images, const at::Tensor& order, const at::Tensor& applied, const at::Tensor& factors, int64_t enabled, bool inplace) {
   TORCH_CHECK(images.dim() == 4 && (images.size(1) == 1 || images.size(1) == 3), "color_jitter: images must be [N, 1 or 3, H, W], got ", images.sizes());
   TORCH_CHECK(images.scalar_type() == at::kFloat, "color_jitter: images must be Float32, got ", images.scalar_type());
   TORCH_CHECK(images.device().is_cpu(), "color_jitter: the fused kernel runs on the CPU");
@@ -95,7 +95,8 @@ at::Tensor color_jitter(const at::Tensor& images, const at::Tensor& order, const
   TORCH_CHECK(o.dim() == 2 && o.size(0) == n && o.size(1) == 4, "color_jitter: order must be [N, 4], got ", o.sizes());
   TORCH_CHECK(a.dim() == 1 && a.size(0) == n, "color_jitter: applied must be [N], got ", a.sizes());
   TORCH_CHECK(f.dim() == 2 && f.size(0) == n && f.size(1) == 4, "color_jitter: factors must be [N, 4], got ", f.sizes());
-  auto out = images.contiguous().clone();
+  TORCH_CHECK(!inplace || images.is_contiguous(), "color_jitter: in-place needs contiguous images");
+  auto out = inplace ? images : images.contiguous().clone();
   float* data = out.data_ptr<float>();
   const int64_t* ord = o.data_ptr<int64_t>();
   const uint8_t* gate = a.data_ptr<uint8_t>();
@@ -266,7 +267,7 @@ at::Tensor flags_of(const at::Tensor& flags, int64_t n, const char* name) {
 
 // Gaussian blur of the flagged images with their own normalised 1-D taps [N, k] (k odd, k/2 < H, W): reflect padding,
 // rows then columns (torchvision convolves with the outer product of the same taps), clamped to [0, 1].
-at::Tensor gaussian_blur(const at::Tensor& images, const at::Tensor& taps, const at::Tensor& flags) {
+at::Tensor gaussian_blur(const at::Tensor& images, const at::Tensor& taps, const at::Tensor& flags, bool inplace) {
   check_cpu_float(images, "gaussian_blur");
   const int64_t n = images.size(0), c = images.size(1), h = images.size(2), w = images.size(3);
   auto k = taps.to(at::kFloat).contiguous();
@@ -275,7 +276,8 @@ at::Tensor gaussian_blur(const at::Tensor& images, const at::Tensor& taps, const
   TORCH_CHECK(half < h && half < w, "gaussian_blur: kernel size ", size, " needs kernel/2 < the image size ", h, "x", w);
   auto f = flags_of(flags, n, "gaussian_blur");
   auto x = images.contiguous();
-  auto out = at::empty_like(x);
+  TORCH_CHECK(!inplace || images.is_contiguous(), "gaussian_blur: in-place needs contiguous images");
+  auto out = inplace ? x : at::empty_like(x);
   const float* src = x.data_ptr<float>();
   const float* kt = k.data_ptr<float>();
   const uint8_t* fl = f.data_ptr<uint8_t>();
@@ -287,7 +289,7 @@ at::Tensor gaussian_blur(const at::Tensor& images, const at::Tensor& taps, const
       const float* in = src + plane * h * w;
       float* o = dst + plane * h * w;
       if (!fl[img]) {
-        std::copy(in, in + h * w, o);
+        if (in != o) std::copy(in, in + h * w, o);
         continue;
       }
       const float* t = kt + img * size;
@@ -319,12 +321,13 @@ at::Tensor gaussian_blur(const at::Tensor& images, const at::Tensor& taps, const
 }
 
 // Solarize (x >= threshold -> 1 - x) of the flagged images, one pass.
-at::Tensor solarize(const at::Tensor& images, double threshold, const at::Tensor& flags) {
+at::Tensor solarize(const at::Tensor& images, double threshold, const at::Tensor& flags, bool inplace) {
   check_cpu_float(images, "solarize");
   const int64_t n = images.size(0), per = images.numel() / std::max<int64_t>(n, 1);
   auto f = flags_of(flags, n, "solarize");
   auto x = images.contiguous();
-  auto out = at::empty_like(x);
+  TORCH_CHECK(!inplace || images.is_contiguous(), "solarize: in-place needs contiguous images");
+  auto out = inplace ? x : at::empty_like(x);
   const float* src = x.data_ptr<float>();
   const uint8_t* fl = f.data_ptr<uint8_t>();
   float* dst = out.data_ptr<float>();
@@ -333,8 +336,9 @@ at::Tensor solarize(const at::Tensor& images, double threshold, const at::Tensor
     for (int64_t img = begin; img < end; ++img) {
       const float* in = src + img * per;
       float* o = dst + img * per;
-      if (!fl[img]) std::copy(in, in + per, o);
-      else
+      if (!fl[img]) {
+        if (in != o) std::copy(in, in + per, o);
+      } else
         for (int64_t i = 0; i < per; ++i) o[i] = in[i] >= th ? 1.0f - in[i] : in[i];
     }
   });
@@ -342,13 +346,14 @@ at::Tensor solarize(const at::Tensor& images, double threshold, const at::Tensor
 }
 
 // rgb_to_grayscale (0.2989, 0.587, 0.114) of the flagged RGB images, replicated to three channels, one pass.
-at::Tensor grayscale(const at::Tensor& images, const at::Tensor& flags) {
+at::Tensor grayscale(const at::Tensor& images, const at::Tensor& flags, bool inplace) {
   check_cpu_float(images, "grayscale");
   TORCH_CHECK(images.size(1) == 3, "grayscale: images must have 3 channels, got ", images.size(1));
   const int64_t n = images.size(0), plane = images.size(2) * images.size(3);
   auto f = flags_of(flags, n, "grayscale");
   auto x = images.contiguous();
-  auto out = at::empty_like(x);
+  TORCH_CHECK(!inplace || images.is_contiguous(), "grayscale: in-place needs contiguous images");
+  auto out = inplace ? x : at::empty_like(x);
   const float* src = x.data_ptr<float>();
   const uint8_t* fl = f.data_ptr<uint8_t>();
   float* dst = out.data_ptr<float>();
@@ -357,7 +362,7 @@ at::Tensor grayscale(const at::Tensor& images, const at::Tensor& flags) {
       const float* in = src + img * 3 * plane;
       float* o = dst + img * 3 * plane;
       if (!fl[img]) {
-        std::copy(in, in + 3 * plane, o);
+        if (in != o) std::copy(in, in + 3 * plane, o);
         continue;
       }
       for (int64_t i = 0; i < plane; ++i) {
@@ -375,16 +380,20 @@ at::Tensor grayscale(const at::Tensor& images, const at::Tensor& flags) {
 
 RS_API int rs_vision_adjust_hue(TH images, TH factors, TH* out) { RS_RETURN(adjust_hue(*images, *factors)); }
 
-RS_API int rs_vision_color_jitter(TH images, TH order, TH applied, TH factors, int64_t enabled, TH* out) {
-  RS_RETURN(color_jitter(*images, *order, *applied, *factors, enabled));
+RS_API int rs_vision_color_jitter(TH images, TH order, TH applied, TH factors, int64_t enabled, int inplace, TH* out) {
+  RS_RETURN(color_jitter(*images, *order, *applied, *factors, enabled, inplace != 0));
 }
 
 RS_API int rs_vision_resized_crop(TH images, TH boxes, int64_t out_h, int64_t out_w, int64_t mode, TH flip, TH* out) {
   RS_RETURN(resized_crop(*images, *boxes, out_h, out_w, mode, flip));
 }
 
-RS_API int rs_vision_gaussian_blur(TH images, TH taps, TH flags, TH* out) { RS_RETURN(gaussian_blur(*images, *taps, *flags)); }
+RS_API int rs_vision_gaussian_blur(TH images, TH taps, TH flags, int inplace, TH* out) {
+  RS_RETURN(gaussian_blur(*images, *taps, *flags, inplace != 0));
+}
 
-RS_API int rs_vision_solarize(TH images, double threshold, TH flags, TH* out) { RS_RETURN(solarize(*images, threshold, *flags)); }
+RS_API int rs_vision_solarize(TH images, double threshold, TH flags, int inplace, TH* out) {
+  RS_RETURN(solarize(*images, threshold, *flags, inplace != 0));
+}
 
-RS_API int rs_vision_grayscale(TH images, TH flags, TH* out) { RS_RETURN(grayscale(*images, *flags)); }
+RS_API int rs_vision_grayscale(TH images, TH flags, int inplace, TH* out) { RS_RETURN(grayscale(*images, *flags, inplace != 0)); }

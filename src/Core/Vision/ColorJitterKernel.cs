@@ -77,7 +77,27 @@ public static class ColorJitterKernel
     /// 4 × 4 batched calls at most, never a loop over pixels.
     /// </summary>
     public static Tensor Apply(Tensor images, Tensor order, Tensor applied,
-        Tensor? brightness = null, Tensor? contrast = null, Tensor? saturation = null, Tensor? hue = null, bool fused = true)
+        Tensor? brightness = null, Tensor? contrast = null, Tensor? saturation = null, Tensor? hue = null, bool fused = true) =>
+        ApplyCore(images, order, applied, brightness, contrast, saturation, hue, fused, inPlace: false);
+
+    /// <summary>
+    /// In-place <see cref="Apply"/>: overwrites <paramref name="images"/> (one native call for contiguous Float32 CPU
+    /// batches; otherwise the gathered kernels, copied back).
+    /// </summary>
+    public static void Apply_(Tensor images, Tensor order, Tensor applied,
+        Tensor? brightness = null, Tensor? contrast = null, Tensor? saturation = null, Tensor? hue = null)
+    {
+        if (VisionChecks.FusedPath(images) && images.IsContiguous)
+        {
+            using var alias = ApplyCore(images, order, applied, brightness, contrast, saturation, hue, fused: true, inPlace: true);
+            return;
+        }
+        using var result = ApplyCore(images, order, applied, brightness, contrast, saturation, hue, fused: false, inPlace: false);
+        images.Copy_(result);
+    }
+
+    private static Tensor ApplyCore(Tensor images, Tensor order, Tensor applied,
+        Tensor? brightness, Tensor? contrast, Tensor? saturation, Tensor? hue, bool fused, bool inPlace)
     {
         VisionChecks.Images(images, "ColorJitterKernel");
         var n = images.Size(0);
@@ -118,7 +138,7 @@ public static class ColorJitterKernel
                     columns[k] = factors[k]?.To(DType.Float32).To(images.Device) ?? Torch.Zeros([n], DType.Float32, images.Device);
                 }
                 var stacked = Torch.Stack(columns, 1);
-                return Tensor.Wrap(Native.rs_vision_color_jitter(images.H, order.H, applied.H, stacked.H, enabled, out var r), r);
+                return Tensor.Wrap(Native.rs_vision_color_jitter(images.H, order.H, applied.H, stacked.H, enabled, inPlace ? 1 : 0, out var r), r);
             });
         return Torch.Scoped(() =>
         {

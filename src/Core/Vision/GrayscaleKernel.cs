@@ -29,7 +29,16 @@ public static class GrayscaleKernel
         VisionChecks.Images(images, "GrayscaleKernel");
         VisionChecks.PerImage(flags, images.Size(0), "GrayscaleKernel", nameof(flags));
         if (images.Size(1) == 1) return images.Clone();
-        if (fused && VisionChecks.FusedPath(images)) return Tensor.Wrap(Native.rs_vision_grayscale(images.H, flags.H, out var r), r);
+        if (fused && VisionChecks.FusedPath(images)) return Tensor.Wrap(Native.rs_vision_grayscale(images.H, flags.H, 0, out var r), r);
         return Torch.Scoped(() => Torch.Where(VisionChecks.Flags(flags, images), Luma(images).ExpandAs(images), images));
+    }
+
+    /// <summary>In-place <see cref="Apply"/>: overwrites <paramref name="images"/> (one native pass for contiguous Float32 CPU batches).</summary>
+    public static void Apply_(Tensor images, Tensor flags)
+    {
+        VisionChecks.Images(images, "GrayscaleKernel");
+        VisionChecks.PerImage(flags, images.Size(0), "GrayscaleKernel", nameof(flags));
+        if (images.Size(1) == 1) return;
+        VisionChecks.InPlace(images, () => Tensor.Wrap(Native.rs_vision_grayscale(images.H, flags.H, 1, out var r), r), () => Apply(images, flags, fused: false));
     }
 }

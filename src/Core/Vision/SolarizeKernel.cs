@@ -13,7 +13,7 @@ public static class SolarizeKernel
         if (!(threshold >= 0 && threshold <= 1))
             throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "SolarizeKernel: threshold must be in [0, 1]");
         VisionChecks.PerImage(flags, images.Size(0), "SolarizeKernel", nameof(flags));
-        if (fused && VisionChecks.FusedPath(images)) return Tensor.Wrap(Native.rs_vision_solarize(images.H, threshold, flags.H, out var r), r);
+        if (fused && VisionChecks.FusedPath(images)) return Tensor.Wrap(Native.rs_vision_solarize(images.H, threshold, flags.H, 0, out var r), r);
         return Torch.Scoped(() =>
         {
             var inverted = 1.0 - images;
@@ -21,5 +21,16 @@ public static class SolarizeKernel
             var apply = above.LogicalAnd(VisionChecks.Flags(flags, images));
             return Torch.Where(apply, inverted, images);
         });
+    }
+
+    /// <summary>In-place <see cref="Apply"/>: overwrites <paramref name="images"/> (one native pass for contiguous Float32 CPU batches).</summary>
+    public static void Apply_(Tensor images, double threshold, Tensor flags)
+    {
+        VisionChecks.Images(images, "SolarizeKernel");
+        if (!(threshold >= 0 && threshold <= 1))
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "SolarizeKernel: threshold must be in [0, 1]");
+        VisionChecks.PerImage(flags, images.Size(0), "SolarizeKernel", nameof(flags));
+        VisionChecks.InPlace(images, () => Tensor.Wrap(Native.rs_vision_solarize(images.H, threshold, flags.H, 1, out var r), r),
+            () => Apply(images, threshold, flags, fused: false));
     }
 }

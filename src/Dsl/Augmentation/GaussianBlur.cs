@@ -65,6 +65,8 @@ public sealed record GaussianBlur : AugmentationStep
         var p = Expect<GaussianBlurParams>(parameters);
         if (p.Applied.All(a => !a)) return;
         var size = (int)Math.Min(state.Images.Size(2), state.Images.Size(3));
-        state.Images = GaussianBlurKernel.Apply(state.Images, KernelSizeFor(size), state.Floats(p.Sigmas), state.Bools(p.Applied));
+        var k = KernelSizeFor(size);
+        if (state.Owned) GaussianBlurKernel.Apply_(state.Images, k, state.Floats(p.Sigmas), state.Bools(p.Applied));
+        else state.Images = GaussianBlurKernel.Apply(state.Images, k, state.Floats(p.Sigmas), state.Bools(p.Applied));
     }
 }

@@ -24,6 +24,7 @@ public sealed record Grayscale : AugmentationStep
     {
         var p = Expect<FlagParams>(parameters);
         if (p.Applied.All(a => !a)) return;
-        state.Images = GrayscaleKernel.Apply(state.Images, state.Bools(p.Applied));
+        if (state.Owned) GrayscaleKernel.Apply_(state.Images, state.Bools(p.Applied));
+        else state.Images = GrayscaleKernel.Apply(state.Images, state.Bools(p.Applied));
     }
 }

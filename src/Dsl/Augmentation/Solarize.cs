@@ -31,6 +31,7 @@ public sealed record Solarize : AugmentationStep
     {
         var p = Expect<FlagParams>(parameters);
         if (p.Applied.All(a => !a)) return;
-        state.Images = SolarizeKernel.Apply(state.Images, Threshold, state.Bools(p.Applied));
+        if (state.Owned) SolarizeKernel.Apply_(state.Images, Threshold, state.Bools(p.Applied));
+        else state.Images = SolarizeKernel.Apply(state.Images, Threshold, state.Bools(p.Applied));
     }
 }

@@ -87,4 +87,35 @@ public class PixelKernelTests
         var tooSmall = SaliencyCompositor.Apply(input, mask, Torch.FromArray(new[] { true, true }), Torch.FromArray(new[] { 0.25f, 0.75f }), 0.6);
         Assert.True(tooSmall.Equal(input));
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void In_place_variants_equal_the_out_of_place_kernels(bool contiguous)
+    {
+        using var scope = Torch.NewScope();
+        using var g = new Generator(12);
+        const int n = 5;
+        var x = Torch.Rand([n, 3, 12, 12], g);
+        if (!contiguous) x = x.Transpose(2, 3);
+        Assert.Equal(contiguous, x.Clone().IsContiguous);
+        var flags = Torch.FromArray(new[] { true, false, true, true, false }, n);
+        var sigmas = Torch.Rand([n], g) + 0.3;
+        var order = Torch.FromArray(new long[] { 0, 1, 2, 3, 3, 2, 1, 0, 1, 3, 0, 2, 2, 0, 3, 1, 0, 2, 1, 3 }, n, 4);
+        var f = Torch.Rand([n], g) * 0.6 + 0.7;
+        var hue = Torch.Rand([n], g) * 0.2 - 0.1;
+
+        void Check(Func<Tensor, Tensor> outOfPlace, Action<Tensor> inPlace)
+        {
+            var expected = outOfPlace(x);
+            var y = x.Clone();
+            inPlace(y);
+            Assert.True(VisionFixtures.MaxAbsDiff(y, expected) <= 1e-6);
+        }
+
+        Check(t => GrayscaleKernel.Apply(t, flags), t => GrayscaleKernel.Apply_(t, flags));
+        Check(t => SolarizeKernel.Apply(t, 0.4, flags), t => SolarizeKernel.Apply_(t, 0.4, flags));
+        Check(t => GaussianBlurKernel.Apply(t, 5, sigmas, flags), t => GaussianBlurKernel.Apply_(t, 5, sigmas, flags));
+        Check(t => ColorJitterKernel.Apply(t, order, flags, f, f, f, hue), t => ColorJitterKernel.Apply_(t, order, flags, f, f, f, hue));
+    }
 }
