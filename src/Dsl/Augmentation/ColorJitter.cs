@@ -36,8 +36,6 @@ public sealed record ColorJitter : AugmentationStep
     /// <summary>Probability that the jitter acts on an image.</summary>
     public double P { get; }
 
-    /// <inheritdoc />
-    public override bool IsGeometric => false;
 
     /// <inheritdoc />
     public override string ToString() =>

@@ -38,8 +38,6 @@ public sealed record GaussianBlur : AugmentationStep
     /// <summary>Kernel size as a fraction of the view size (used when <see cref="KernelSize"/> is null).</summary>
     public double KernelFraction { get; }
 
-    /// <inheritdoc />
-    public override bool IsGeometric => false;
 
     /// <summary>The kernel size used on views of <paramref name="viewSize"/> pixels.</summary>
     public int KernelSizeFor(int viewSize) => KernelSize ?? GaussianBlurKernel.KernelSizeFor(viewSize, KernelFraction);

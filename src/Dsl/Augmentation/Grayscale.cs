@@ -11,8 +11,6 @@ public sealed record Grayscale : AugmentationStep
     /// <summary>Probability of turning an image grey.</summary>
     public double P { get; }
 
-    /// <inheritdoc />
-    public override bool IsGeometric => false;
 
     /// <inheritdoc />
     public override string ToString() => $"Grayscale(p={Check.F(P)})";

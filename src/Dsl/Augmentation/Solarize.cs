@@ -18,8 +18,6 @@ public sealed record Solarize : AugmentationStep
     /// <summary>Probability of solarizing an image.</summary>
     public double P { get; }
 
-    /// <inheritdoc />
-    public override bool IsGeometric => false;
 
     /// <inheritdoc />
     public override string ToString() => $"Solarize(threshold={Check.F(Threshold)}, p={Check.F(P)})";
