@@ -3,7 +3,7 @@ using ReLICv2.Vision;
 
 namespace ReLICv2.Tests;
 
-/// <summary>Grayscale, Gaussian blur and solarize against torchvision 0.14, plus their per-image flags.</summary>
+/// <summary>Grayscale, Gaussian blur and solarize against torchvision 0.14, their per-image flags and in-place variants.</summary>
 public class PixelKernelTests
 {
     [Theory]
@@ -71,22 +71,6 @@ public class PixelKernelTests
     [InlineData(32, 3)]
     [InlineData(12, 3)]
     public void Kernel_size_rule_is_odd_and_about_a_tenth(int size, int expected) => Assert.Equal(expected, GaussianBlurKernel.KernelSizeFor(size));
-
-    [Fact]
-    public void Saliency_compositing_keeps_foreground_and_greys_background()
-    {
-        using var scope = Torch.NewScope();
-        var input = VisionFixtures.Input();
-        var mask = Torch.Zeros(2, 1, 16, 16);
-        mask.Narrow(2, 0, 8).Fill_(1.0);
-        var output = SaliencyCompositor.Apply(input, mask, Torch.FromArray(new[] { true, false }), Torch.FromArray(new[] { 0.25f, 0.75f }), 0.3);
-        Assert.True(output.Narrow(2, 0, 8).Select(0, 0).Equal(input.Narrow(2, 0, 8).Select(0, 0)));
-        Assert.True(VisionFixtures.MaxAbsDiff(output.Narrow(2, 8, 8).Select(0, 0), Torch.Full([3, 8, 16], 0.25)) <= 1e-7);
-        Assert.True(output.Select(0, 1).Equal(input.Select(0, 1)));
-        // Below the minimum foreground fraction (0.5 < 0.6) the image stays as it was.
-        var tooSmall = SaliencyCompositor.Apply(input, mask, Torch.FromArray(new[] { true, true }), Torch.FromArray(new[] { 0.25f, 0.75f }), 0.6);
-        Assert.True(tooSmall.Equal(input));
-    }
 
     [Theory]
     [InlineData(true)]
