@@ -21,6 +21,7 @@ public static class BenchAugmentCommand
 
     private sealed record Workload(string Name, int Batch, int SourceSize, ViewSet Views);
 
+    /// <summary>The <c>augment</c> command (registered under <c>relic bench</c>).</summary>
     public static Command Build()
     {
         var iterations = new Option<int>("--iterations") { Description = "Timed batches per workload (1-1000).", DefaultValueFactory = _ => 3 };

@@ -43,12 +43,19 @@ public static class ColorJitterKernel
         return Torch.Scoped(() => Blend(images, GrayscaleKernel.Luma(images), VisionChecks.Broadcast(factors, images)));
     }
 
-    /// <summary>Hue rotation H ← (H + f) mod 1 with factors [N] in [−0.5, 0.5] (adjust_hue); identity on one channel.</summary>
-    public static Tensor Hue(Tensor images, Tensor factors)
+    /// <summary>
+    /// Hue rotation H ← (H + f) mod 1 with factors [N] in [−0.5, 0.5] (adjust_hue); identity on one channel.
+    /// Float32 CPU batches use a fused single-pass native kernel with torchvision's float32 arithmetic
+    /// (rs_vision.cpp); other dtypes and devices, or <paramref name="fused"/> = false, use the composed tensor form
+    /// (<see cref="HsvColorSpace"/>), about 40 full-size passes.
+    /// </summary>
+    public static Tensor Hue(Tensor images, Tensor factors, bool fused = true)
     {
         VisionChecks.Images(images, "ColorJitterKernel.Hue");
         VisionChecks.PerImage(factors, images.Size(0), "ColorJitterKernel.Hue", nameof(factors));
         if (images.Size(1) == 1) return images.Clone();
+        if (fused && VisionChecks.FusedPath(images))
+            return Tensor.Wrap(Native.rs_vision_adjust_hue(images.H, factors.H, out var r), r);
         return Torch.Scoped(() =>
         {
             var hsv = HsvColorSpace.RgbToHsv(images);
@@ -64,11 +71,33 @@ public static class ColorJitterKernel
     /// <paramref name="applied"/> flag is set, the ops run in the order of its row of <paramref name="order"/>
     /// ([N, 4] Int64, a permutation of 0 = brightness, 1 = contrast, 2 = saturation, 3 = hue) with that image's
     /// factors. A null factor tensor leaves that op out for every image (torchvision skips ops whose range is zero).
-    /// Per order position and op, the images doing that op are gathered and processed together: 4 × 4 batched calls
-    /// at most, never a loop over pixels.
+    /// Float32 CPU batches run in one fused native call (rs_vision.cpp: one task per image, each op one pass over
+    /// that image, torchvision's float formulas). Otherwise, or with <paramref name="fused"/> = false, per order
+    /// position and op the images doing that op are gathered and processed together with the single-op kernels above:
+    /// 4 × 4 batched calls at most, never a loop over pixels.
     /// </summary>
     public static Tensor Apply(Tensor images, Tensor order, Tensor applied,
+        Tensor? brightness = null, Tensor? contrast = null, Tensor? saturation = null, Tensor? hue = null, bool fused = true) =>
+        ApplyCore(images, order, applied, brightness, contrast, saturation, hue, fused, inPlace: false);
+
+    /// <summary>
+    /// In-place <see cref="Apply"/>: overwrites <paramref name="images"/> (one native call for contiguous Float32 CPU
+    /// batches; otherwise the gathered kernels, copied back).
+    /// </summary>
+    public static void Apply_(Tensor images, Tensor order, Tensor applied,
         Tensor? brightness = null, Tensor? contrast = null, Tensor? saturation = null, Tensor? hue = null)
+    {
+        if (VisionChecks.FusedPath(images) && images.IsContiguous)
+        {
+            using var alias = ApplyCore(images, order, applied, brightness, contrast, saturation, hue, fused: true, inPlace: true);
+            return;
+        }
+        using var result = ApplyCore(images, order, applied, brightness, contrast, saturation, hue, fused: false, inPlace: false);
+        images.Copy_(result);
+    }
+
+    private static Tensor ApplyCore(Tensor images, Tensor order, Tensor applied,
+        Tensor? brightness, Tensor? contrast, Tensor? saturation, Tensor? hue, bool fused, bool inPlace)
     {
         VisionChecks.Images(images, "ColorJitterKernel");
         var n = images.Size(0);
@@ -76,12 +105,16 @@ public static class ColorJitterKernel
             throw new ArgumentException($"ColorJitterKernel: order must be [N, 4] = [{n}, 4], got [{string.Join(", ", order.Shape)}]", nameof(order));
         VisionChecks.PerImage(applied, n, "ColorJitterKernel", nameof(applied));
         Tensor?[] factors = [brightness, contrast, saturation, hue];
-        Func<Tensor, Tensor, Tensor>[] ops = [Brightness, Contrast, Saturation, Hue];
+        Func<Tensor, Tensor, Tensor>[] ops = [Brightness, Contrast, Saturation, (x, f) => Hue(x, f)];
         for (var k = 0; k < 4; k++) VisionChecks.PerImage(factors[k], n, "ColorJitterKernel", ((string[])["brightness", "contrast", "saturation", "hue"])[k]);
         long[] orders;
         bool[] gate;
-        using (var o = order.To(DType.Int64).To(Device.Cpu)) orders = o.Contiguous().ToArray<long>();
-        using (var a = applied.To(DType.UInt8).To(Device.Cpu)) gate = a.Contiguous().ToArray<byte>().Select(v => v != 0).ToArray();
+        using (var o = order.To(DType.Int64).To(Device.Cpu))
+        using (var oc = o.Contiguous())
+            orders = oc.ToArray<long>();
+        using (var a = applied.To(DType.UInt8).To(Device.Cpu))
+        using (var ac = a.Contiguous())
+            gate = ac.ToArray<byte>().Select(v => v != 0).ToArray();
         for (var i = 0; i < n; i++)
         {
             if (!gate[i]) continue;
@@ -94,6 +127,19 @@ public static class ColorJitterKernel
                 seen |= 1 << (int)op;
             }
         }
+        if (fused && VisionChecks.FusedPath(images))
+            return Torch.Scoped(() =>
+            {
+                var enabled = 0L;
+                var columns = new Tensor[4];
+                for (var k = 0; k < 4; k++)
+                {
+                    if (factors[k] is not null) enabled |= 1L << k;
+                    columns[k] = factors[k]?.To(DType.Float32).To(images.Device) ?? Torch.Zeros([n], DType.Float32, images.Device);
+                }
+                var stacked = Torch.Stack(columns, 1);
+                return Tensor.Wrap(Native.rs_vision_color_jitter(images.H, order.H, applied.H, stacked.H, enabled, inPlace ? 1 : 0, out var r), r);
+            });
         return Torch.Scoped(() =>
         {
             var current = images;

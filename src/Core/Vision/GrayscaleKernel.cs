@@ -20,12 +20,25 @@ public static class GrayscaleKernel
         });
     }
 
-    /// <summary>Images [N, C, H, W] (C = 1 or 3); <paramref name="flags"/> [N] Bool selects the images turned grey.</summary>
-    public static Tensor Apply(Tensor images, Tensor flags)
+    /// <summary>
+    /// Images [N, C, H, W] (C = 1 or 3); <paramref name="flags"/> [N] Bool selects the images turned grey. Float32 CPU
+    /// batches take one fused native pass (rs_vision.cpp) unless <paramref name="fused"/> is false.
+    /// </summary>
+    public static Tensor Apply(Tensor images, Tensor flags, bool fused = true)
     {
         VisionChecks.Images(images, "GrayscaleKernel");
         VisionChecks.PerImage(flags, images.Size(0), "GrayscaleKernel", nameof(flags));
         if (images.Size(1) == 1) return images.Clone();
+        if (fused && VisionChecks.FusedPath(images)) return Tensor.Wrap(Native.rs_vision_grayscale(images.H, flags.H, 0, out var r), r);
         return Torch.Scoped(() => Torch.Where(VisionChecks.Flags(flags, images), Luma(images).ExpandAs(images), images));
+    }
+
+    /// <summary>In-place <see cref="Apply"/>: overwrites <paramref name="images"/> (one native pass for contiguous Float32 CPU batches).</summary>
+    public static void Apply_(Tensor images, Tensor flags)
+    {
+        VisionChecks.Images(images, "GrayscaleKernel");
+        VisionChecks.PerImage(flags, images.Size(0), "GrayscaleKernel", nameof(flags));
+        if (images.Size(1) == 1) return;
+        VisionChecks.InPlace(images, () => Tensor.Wrap(Native.rs_vision_grayscale(images.H, flags.H, 1, out var r), r), () => Apply(images, flags, fused: false));
     }
 }

@@ -6,16 +6,17 @@ namespace ReLICv2.Vision;
 /// mirrored left–right, in a single batched <see cref="Torch.GridSample"/> call.
 /// </summary>
 /// <remarks>
-/// <para>Sampling positions are those of torchvision's tensor path <c>resized_crop</c> = crop, then
-/// <c>resize(antialias=False)</c> with half-pixel centres (<c>align_corners=False</c>): output pixel j of a crop of
-/// width w read at crop coordinate <c>(j + 0.5)·w/W_out − 0.5</c>.</para>
-/// <para>Bilinear: the coordinate is clamped to [0, w − 1] inside the crop, exactly as the crop-then-resize pipeline
-/// clamps at the crop border, so the result equals torchvision's to float rounding (tested at 1e-5).
-/// Bicubic (Keys, a = −0.75, as PyTorch): the 4 × 4 taps of a sample near the crop border read the real pixels just
-/// outside the crop (clamped only at the image border), where torchvision's crop-then-resize replicates the crop's
-/// edge pixels; inside the crop, and for a crop covering the whole image, the two agree. The output is clamped to
-/// [0, 1] (bicubic overshoot, and the last-ulp rounding of bilinear weights). Neither mode low-pass filters when downsampling (torchvision's tensor default in 0.14; PIL images are
-/// antialiased), so strong downscaling aliases as in the tensor pipeline.</para>
+/// <para>Sampling follows torchvision's tensor path <c>resized_crop</c> = crop, then <c>resize(antialias=False)</c> with
+/// half-pixel centres (<c>align_corners=False</c>): output pixel j of a crop of width w reads crop coordinate
+/// <c>(j + 0.5)·w/W_out − 0.5</c>; bilinear clamps that coordinate at 0 and its taps at the crop's last pixel; bicubic
+/// (Keys, a = −0.75) clamps its 4 taps to the crop. Neither low-pass filters when downsampling (torchvision's tensor
+/// default in 0.14; PIL images are antialiased), so strong downscaling aliases as in the tensor pipeline. The output
+/// is clamped to [0, 1] (bicubic overshoot, last-ulp rounding of bilinear weights).</para>
+/// <para>Float32 CPU batches use a fused native kernel (rs_vision.cpp): separable x-then-y resampling per image plane,
+/// as PyTorch's upsample kernels, so both modes equal torchvision to float rounding (tested at 1e-5). Other dtypes and
+/// devices, or <c>fused: false</c>, use one <see cref="Torch.GridSample"/> call with per-image coordinates: identical
+/// for bilinear; for bicubic the taps of samples next to the crop border read the real pixels just outside the crop
+/// (clamped only at the image border) where crop-then-resize repeats the crop's edge.</para>
 /// </remarks>
 public static class ResizedCropKernel
 {
@@ -25,7 +26,7 @@ public static class ResizedCropKernel
     /// which equals cropping then applying <see cref="HorizontalFlipKernel"/>.
     /// </summary>
     public static Tensor Apply(Tensor images, Tensor boxes, long outputHeight, long outputWidth,
-        InterpolationMode interpolation = InterpolationMode.Bilinear, Tensor? flip = null)
+        InterpolationMode interpolation = InterpolationMode.Bilinear, Tensor? flip = null, bool fused = true)
     {
         VisionChecks.Images(images, "ResizedCropKernel");
         if (outputHeight <= 0) throw new ArgumentOutOfRangeException(nameof(outputHeight), outputHeight, "ResizedCropKernel: outputHeight must be > 0");
@@ -37,6 +38,9 @@ public static class ResizedCropKernel
             throw new ArgumentException($"ResizedCropKernel: boxes must be [N, 4] = [{n}, 4] (top, left, height, width), got [{string.Join(", ", boxes.Shape)}]", nameof(boxes));
         VisionChecks.PerImage(flip, n, "ResizedCropKernel", nameof(flip));
         var bicubic = interpolation == InterpolationMode.Bicubic;
+        if (fused && VisionChecks.FusedPath(images))
+            return Tensor.Wrap(Native.rs_vision_resized_crop(images.H, boxes.H, outputHeight, outputWidth, bicubic ? 2 : 1,
+                flip?.H ?? TensorHandle.Null, out var r), r);
         return Torch.Scoped(() =>
         {
             var b = boxes.To(DType.Float64).To(images.Device);

@@ -24,6 +24,24 @@ internal static class VisionChecks
             throw new ArgumentException($"{kernel}: {name} must be [N] = [{n}], got shape [{string.Join(", ", values.Shape)}]", name);
     }
 
+    /// <summary>True when the fused native kernels of rs_vision.cpp apply: Float32 images on the CPU.</summary>
+    public static bool FusedPath(Tensor images) => images.DType == DType.Float32 && images.Device.Type == DeviceType.Cpu;
+
+    /// <summary>
+    /// Runs an in-place variant: the native kernel writing into <paramref name="images"/> when it is a contiguous
+    /// Float32 CPU tensor, otherwise the out-of-place <paramref name="fallback"/> copied back.
+    /// </summary>
+    public static void InPlace(Tensor images, Func<Tensor> native, Func<Tensor> fallback)
+    {
+        if (FusedPath(images) && images.IsContiguous)
+        {
+            using var alias = native();
+            return;
+        }
+        using var result = fallback();
+        images.Copy_(result);
+    }
+
     /// <summary>A per-image [N] tensor as a broadcastable [N, 1, 1, 1] tensor of the images' dtype and device.</summary>
     public static Tensor Broadcast(Tensor perImage, Tensor images)
     {

@@ -22,7 +22,7 @@ public abstract record AugmentationStep
 
     /// <summary>True for steps that move pixels (crop, flip); these are applied to saliency masks too.</summary>
     [JsonIgnore]
-    public abstract bool IsGeometric { get; }
+    public bool IsGeometric => this is ResizedCrop or HorizontalFlip;
 
     /// <summary>Draws this step's parameters for <paramref name="batchSize"/> images of the given current size.</summary>
     internal abstract StepParams Sample(AugmentationRandom random, int batchSize, int height, int width);

@@ -37,5 +37,5 @@ public sealed record ChainParams
     public static ChainParams FromJson(string json) => DslJson.Deserialize<ChainParams>(json, nameof(ChainParams));
 
     /// <inheritdoc />
-    public override string ToString() => $"ChainParams({ImageHeight}x{ImageWidth}: {string.Join("; ", Steps)})";
+    public override string ToString() => $"ChainParams({ImageHeight}x{ImageWidth}: {string.Join("; ", Steps.Select((s, i) => $"{i + 1}. {s}"))})";
 }

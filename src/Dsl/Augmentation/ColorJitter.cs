@@ -36,8 +36,6 @@ public sealed record ColorJitter : AugmentationStep
     /// <summary>Probability that the jitter acts on an image.</summary>
     public double P { get; }
 
-    /// <inheritdoc />
-    public override bool IsGeometric => false;
 
     /// <inheritdoc />
     public override string ToString() =>
@@ -66,10 +64,12 @@ public sealed record ColorJitter : AugmentationStep
         var p = Expect<ColorJitterParams>(parameters).Images;
         if (p.All(s => !s.Applied)) return;
         var order = Torch.FromArray(p.SelectMany(s => s.Order.Select(o => (long)o)).ToArray(), p.Count, 4);
-        state.Images = ColorJitterKernel.Apply(state.Images, order, state.Bools(p.Select(s => s.Applied).ToArray()),
-            Brightness > 0 ? state.Floats(p.Select(s => s.Brightness)) : null,
-            Contrast > 0 ? state.Floats(p.Select(s => s.Contrast)) : null,
-            Saturation > 0 ? state.Floats(p.Select(s => s.Saturation)) : null,
-            Hue > 0 ? state.Floats(p.Select(s => s.Hue)) : null);
+        var applied = state.Bools(p.Select(i => i.Applied).ToArray());
+        var brightness = Brightness > 0 ? state.Floats(p.Select(i => i.Brightness)) : null;
+        var contrast = Contrast > 0 ? state.Floats(p.Select(i => i.Contrast)) : null;
+        var saturation = Saturation > 0 ? state.Floats(p.Select(i => i.Saturation)) : null;
+        var hue = Hue > 0 ? state.Floats(p.Select(i => i.Hue)) : null;
+        if (state.Owned) ColorJitterKernel.Apply_(state.Images, order, applied, brightness, contrast, saturation, hue);
+        else state.Images = ColorJitterKernel.Apply(state.Images, order, applied, brightness, contrast, saturation, hue);
     }
 }

@@ -14,6 +14,7 @@ public sealed record ColorJitterParams : StepParams
     public IReadOnlyList<ColorJitterSample> Images { get; }
 
     /// <inheritdoc />
+    [System.Text.Json.Serialization.JsonIgnore]
     public override int BatchSize => Images.Count;
 
     /// <inheritdoc />

@@ -14,6 +14,7 @@ public sealed record FlagParams : StepParams
     public IReadOnlyList<bool> Applied { get; }
 
     /// <inheritdoc />
+    [System.Text.Json.Serialization.JsonIgnore]
     public override int BatchSize => Applied.Count;
 
     /// <inheritdoc />

@@ -38,8 +38,6 @@ public sealed record GaussianBlur : AugmentationStep
     /// <summary>Kernel size as a fraction of the view size (used when <see cref="KernelSize"/> is null).</summary>
     public double KernelFraction { get; }
 
-    /// <inheritdoc />
-    public override bool IsGeometric => false;
 
     /// <summary>The kernel size used on views of <paramref name="viewSize"/> pixels.</summary>
     public int KernelSizeFor(int viewSize) => KernelSize ?? GaussianBlurKernel.KernelSizeFor(viewSize, KernelFraction);
@@ -65,6 +63,8 @@ public sealed record GaussianBlur : AugmentationStep
         var p = Expect<GaussianBlurParams>(parameters);
         if (p.Applied.All(a => !a)) return;
         var size = (int)Math.Min(state.Images.Size(2), state.Images.Size(3));
-        state.Images = GaussianBlurKernel.Apply(state.Images, KernelSizeFor(size), state.Floats(p.Sigmas), state.Bools(p.Applied));
+        var k = KernelSizeFor(size);
+        if (state.Owned) GaussianBlurKernel.Apply_(state.Images, k, state.Floats(p.Sigmas), state.Bools(p.Applied));
+        else state.Images = GaussianBlurKernel.Apply(state.Images, k, state.Floats(p.Sigmas), state.Bools(p.Applied));
     }
 }

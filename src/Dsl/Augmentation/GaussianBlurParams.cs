@@ -21,6 +21,7 @@ public sealed record GaussianBlurParams : StepParams
     public IReadOnlyList<double> Sigmas { get; }
 
     /// <inheritdoc />
+    [System.Text.Json.Serialization.JsonIgnore]
     public override int BatchSize => Applied.Count;
 
     /// <inheritdoc />

@@ -11,8 +11,6 @@ public sealed record Grayscale : AugmentationStep
     /// <summary>Probability of turning an image grey.</summary>
     public double P { get; }
 
-    /// <inheritdoc />
-    public override bool IsGeometric => false;
 
     /// <inheritdoc />
     public override string ToString() => $"Grayscale(p={Check.F(P)})";
@@ -24,6 +22,7 @@ public sealed record Grayscale : AugmentationStep
     {
         var p = Expect<FlagParams>(parameters);
         if (p.Applied.All(a => !a)) return;
-        state.Images = GrayscaleKernel.Apply(state.Images, state.Bools(p.Applied));
+        if (state.Owned) GrayscaleKernel.Apply_(state.Images, state.Bools(p.Applied));
+        else state.Images = GrayscaleKernel.Apply(state.Images, state.Bools(p.Applied));
     }
 }

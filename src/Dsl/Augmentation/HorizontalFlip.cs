@@ -11,8 +11,6 @@ public sealed record HorizontalFlip : AugmentationStep
     /// <summary>Probability of mirroring an image.</summary>
     public double P { get; }
 
-    /// <inheritdoc />
-    public override bool IsGeometric => true;
 
     /// <inheritdoc />
     public override string ToString() => $"HorizontalFlip(p={Check.F(P)})";

@@ -45,8 +45,6 @@ public sealed record ResizedCrop : AugmentationStep
     /// <summary>Resampling of the resize.</summary>
     public InterpolationMode Interpolation { get; }
 
-    /// <inheritdoc />
-    public override bool IsGeometric => true;
 
     /// <inheritdoc />
     public override string ToString() =>

@@ -14,6 +14,7 @@ public sealed record ResizedCropParams : StepParams
     public IReadOnlyList<CropBox> Boxes { get; }
 
     /// <inheritdoc />
+    [System.Text.Json.Serialization.JsonIgnore]
     public override int BatchSize => Boxes.Count;
 
     /// <inheritdoc />

@@ -34,8 +34,6 @@ public sealed record SaliencyMask : AugmentationStep
     /// <summary>The mask is used only when its mean over the view is at least this.</summary>
     public double MinForegroundFraction { get; }
 
-    /// <inheritdoc />
-    public override bool IsGeometric => false;
 
     /// <inheritdoc />
     public override string ToString() =>

@@ -21,6 +21,7 @@ public sealed record SaliencyMaskParams : StepParams
     public IReadOnlyList<double> GreyLevels { get; }
 
     /// <inheritdoc />
+    [System.Text.Json.Serialization.JsonIgnore]
     public override int BatchSize => Applied.Count;
 
     /// <inheritdoc />

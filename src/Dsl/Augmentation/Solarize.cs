@@ -18,8 +18,6 @@ public sealed record Solarize : AugmentationStep
     /// <summary>Probability of solarizing an image.</summary>
     public double P { get; }
 
-    /// <inheritdoc />
-    public override bool IsGeometric => false;
 
     /// <inheritdoc />
     public override string ToString() => $"Solarize(threshold={Check.F(Threshold)}, p={Check.F(P)})";
@@ -31,6 +29,7 @@ public sealed record Solarize : AugmentationStep
     {
         var p = Expect<FlagParams>(parameters);
         if (p.Applied.All(a => !a)) return;
-        state.Images = SolarizeKernel.Apply(state.Images, Threshold, state.Bools(p.Applied));
+        if (state.Owned) SolarizeKernel.Apply_(state.Images, Threshold, state.Bools(p.Applied));
+        else state.Images = SolarizeKernel.Apply(state.Images, Threshold, state.Bools(p.Applied));
     }
 }

@@ -22,10 +22,10 @@ public sealed class ViewBatch : IDisposable
     /// <summary>Large views then small views.</summary>
     public IReadOnlyList<Tensor> All => Large.Concat(Small).ToArray();
 
-    /// <summary>The large views as one batch [L·N, C, h, w], view-major (view 1's images first).</summary>
+    /// <summary>The large views as one batch [L·N, C, h, w], view-major (view 1's images first); a new tensor the caller owns.</summary>
     public Tensor LargeStacked() => Torch.Cat(Large.ToArray());
 
-    /// <summary>The small views as one batch [S·N, C, h, w], view-major; fails when there are none.</summary>
+    /// <summary>The small views as one batch [S·N, C, h, w], view-major; a new tensor the caller owns; fails when there are none.</summary>
     public Tensor SmallStacked() => Small.Count > 0 ? Torch.Cat(Small.ToArray()) : throw new InvalidOperationException("ViewBatch: this view set has no small views");
 
     /// <summary>Disposes every view tensor.</summary>

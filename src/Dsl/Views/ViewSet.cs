@@ -69,6 +69,9 @@ public sealed record ViewSet
             var crop = chain.Steps.OfType<ResizedCrop>().LastOrDefault()
                 ?? throw new ArgumentException($"ViewSet: {field}[{i}] has no ResizedCrop step, so its view size is undefined", field);
             sizes[i] = crop.Size;
+            foreach (var blur in chain.Steps.OfType<GaussianBlur>())
+                if (blur.KernelSizeFor(crop.Size) / 2 >= crop.Size)
+                    throw new ArgumentException($"ViewSet: {field}[{i}] blurs {crop.Size}px views with kernel {blur.KernelSizeFor(crop.Size)}; the kernel must be smaller than twice the view size", field);
         }
         if (sizes.Distinct().Count() > 1)
             throw new ArgumentException($"ViewSet: all {field} must have the same size to be forwarded together, got [{string.Join(", ", sizes)}]", field);

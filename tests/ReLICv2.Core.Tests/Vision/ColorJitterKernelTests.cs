@@ -14,6 +14,30 @@ public class ColorJitterKernelTests
     public void Matches_torchvision_on_rgb(string op, double tolerance) => Check(op, op + ".json", rgb: true, tolerance);
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Fused_and_composed_hue_both_match_torchvision(bool fused)
+    {
+        using var scope = Torch.NewScope();
+        var fixture = VisionFixtures.Load("hue.json");
+        var factors = Torch.FromArray(VisionFixtures.Doubles(fixture, "factors").Select(v => (float)v).ToArray());
+        var output = ColorJitterKernel.Hue(VisionFixtures.Input(), factors, fused);
+        Assert.True(VisionFixtures.MaxAbsDiff(output, VisionFixtures.Tensor(fixture)) <= 1e-5);
+    }
+
+    [Fact]
+    public void Fused_hue_agrees_with_the_composed_form_on_random_images()
+    {
+        using var scope = Torch.NewScope();
+        using var g = new Generator(5);
+        var x = Torch.Rand([6, 3, 17, 9], g);
+        var f = Torch.Rand([6], g) - 0.5;
+        Assert.True(VisionFixtures.MaxAbsDiff(ColorJitterKernel.Hue(x, f, fused: true), ColorJitterKernel.Hue(x, f, fused: false)) <= 1e-5);
+        // Float64 takes the composed path.
+        Assert.True(VisionFixtures.MaxAbsDiff(ColorJitterKernel.Hue(x.To(DType.Float64), f).To(DType.Float32), ColorJitterKernel.Hue(x, f)) <= 1e-5);
+    }
+
+    [Theory]
     [InlineData("brightness")]
     [InlineData("contrast")]
     [InlineData("saturation")]
@@ -37,8 +61,10 @@ public class ColorJitterKernelTests
         Assert.True(VisionFixtures.MaxAbsDiff(output, VisionFixtures.Tensor(fixture)) <= tolerance);
     }
 
-    [Fact]
-    public void Per_image_order_matches_torchvision_applied_in_that_order()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Per_image_order_matches_torchvision_applied_in_that_order(bool fused)
     {
         using var scope = Torch.NewScope();
         var fixture = VisionFixtures.Load("jitter_order.json");
@@ -47,7 +73,7 @@ public class ColorJitterKernelTests
         var f = fixture.GetProperty("factors").EnumerateArray().Select(r => r.EnumerateArray().Select(v => (float)v.GetDouble()).ToArray()).ToArray();
         Tensor Column(int op) => Torch.FromArray(f.Select(r => r[op]).ToArray());
         var output = ColorJitterKernel.Apply(input, Torch.FromArray(order, 2, 4), Torch.FromArray(new[] { true, true }),
-            Column(0), Column(1), Column(2), Column(3));
+            Column(0), Column(1), Column(2), Column(3), fused);
         Assert.True(VisionFixtures.MaxAbsDiff(output, VisionFixtures.Tensor(fixture)) <= 1e-5);
     }
 
@@ -66,6 +92,29 @@ public class ColorJitterKernelTests
         Assert.True(half.Select(0, 0).Equal(input.Select(0, 0)));
         var expected = ColorJitterKernel.Brightness(input, f).Select(0, 1);
         Assert.True(half.Select(0, 1).Equal(expected));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Fused_jitter_agrees_with_the_gathered_single_op_kernels(int channels)
+    {
+        using var scope = Torch.NewScope();
+        using var g = new Generator(9);
+        const int n = 12;
+        var x = Torch.Rand([n, channels, 13, 11], g);
+        var random = new Random(4);
+        var order = Torch.FromArray(Enumerable.Range(0, n).SelectMany(_ => new long[] { 0, 1, 2, 3 }.OrderBy(_ => random.Next())).ToArray(), n, 4);
+        var applied = Torch.FromArray(Enumerable.Range(0, n).Select(i => i % 5 != 0).ToArray(), n);
+        Tensor Factors(double low, double high) => Torch.Rand([n], g) * (high - low) + low;
+        var b = Factors(0.6, 1.4);
+        var c = Factors(0.6, 1.4);
+        var s = Factors(0.8, 1.2);
+        var h = Factors(-0.1, 0.1);
+        Assert.True(VisionFixtures.MaxAbsDiff(ColorJitterKernel.Apply(x, order, applied, b, c, s, h, fused: true),
+            ColorJitterKernel.Apply(x, order, applied, b, c, s, h, fused: false)) <= 1e-5);
+        Assert.True(VisionFixtures.MaxAbsDiff(ColorJitterKernel.Apply(x, order, applied, b, null, s, null, fused: true),
+            ColorJitterKernel.Apply(x, order, applied, b, null, s, null, fused: false)) <= 1e-5);
     }
 
     [Fact]

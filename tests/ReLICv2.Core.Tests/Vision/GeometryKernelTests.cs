@@ -7,27 +7,44 @@ namespace ReLICv2.Tests;
 public class GeometryKernelTests
 {
     [Theory]
-    [InlineData(10, 12)]
-    [InlineData(5, 6)]
-    public void Bilinear_resized_crop_matches_torchvision_crop_then_resize(int h, int w)
+    [InlineData(10, 12, true)]
+    [InlineData(5, 6, true)]
+    [InlineData(10, 12, false)]
+    [InlineData(5, 6, false)]
+    public void Bilinear_resized_crop_matches_torchvision_crop_then_resize(int h, int w, bool fused)
     {
         using var scope = Torch.NewScope();
         var fixture = VisionFixtures.Load($"resized_crop_bilinear_{h}x{w}.json");
         var boxes = fixture.GetProperty("boxes").EnumerateArray().SelectMany(r => r.EnumerateArray().Select(v => (float)v.GetDouble())).ToArray();
-        var output = ResizedCropKernel.Apply(VisionFixtures.Input(), Torch.FromArray(boxes, 2, 4), h, w, InterpolationMode.Bilinear);
+        var output = ResizedCropKernel.Apply(VisionFixtures.Input(), Torch.FromArray(boxes, 2, 4), h, w, InterpolationMode.Bilinear, fused: fused);
         // Same sampling positions as torchvision; differences are float rounding of the grid normalisation.
         Assert.True(VisionFixtures.MaxAbsDiff(output, VisionFixtures.Tensor(fixture)) <= 1e-5);
     }
 
     [Theory]
-    [InlineData(24, 20)]
-    [InlineData(11, 9)]
-    public void Bicubic_resize_of_the_whole_image_matches_torchvision(int h, int w)
+    [InlineData(10, 12)]
+    [InlineData(5, 6)]
+    public void Fused_bicubic_resized_crop_matches_torchvision_crop_then_resize(int h, int w)
+    {
+        using var scope = Torch.NewScope();
+        var fixture = VisionFixtures.Load($"resized_crop_bicubic_{h}x{w}.json");
+        var boxes = fixture.GetProperty("boxes").EnumerateArray().SelectMany(r => r.EnumerateArray().Select(v => (float)v.GetDouble())).ToArray();
+        var output = ResizedCropKernel.Apply(VisionFixtures.Input(), Torch.FromArray(boxes, 2, 4), h, w, InterpolationMode.Bicubic);
+        // Taps clamped to the crop as crop-then-resize; the separable order is PyTorch's, so only rounding differs.
+        Assert.True(VisionFixtures.MaxAbsDiff(output, VisionFixtures.Tensor(fixture)) <= 1e-5);
+    }
+
+    [Theory]
+    [InlineData(24, 20, true)]
+    [InlineData(11, 9, true)]
+    [InlineData(24, 20, false)]
+    [InlineData(11, 9, false)]
+    public void Bicubic_resize_of_the_whole_image_matches_torchvision(int h, int w, bool fused)
     {
         using var scope = Torch.NewScope();
         var fixture = VisionFixtures.Load($"resize_bicubic_{h}x{w}.json");
         var boxes = Torch.FromArray(new float[] { 0, 0, 16, 16, 0, 0, 16, 16 }, 2, 4);
-        var output = ResizedCropKernel.Apply(VisionFixtures.Input(), boxes, h, w, InterpolationMode.Bicubic);
+        var output = ResizedCropKernel.Apply(VisionFixtures.Input(), boxes, h, w, InterpolationMode.Bicubic, fused: fused);
         // Full-image box: the image border and the crop border coincide, so the 4 x 4 taps are clamped identically.
         Assert.True(VisionFixtures.MaxAbsDiff(output, VisionFixtures.Tensor(fixture)) <= 1e-5);
     }
@@ -42,16 +59,27 @@ public class GeometryKernelTests
         Assert.True(VisionFixtures.MaxAbsDiff(ResizedCropKernel.Apply(input, boxes, 16, 16, InterpolationMode.Bicubic), input) <= 1e-6);
     }
 
-    [Fact]
-    public void Flip_inside_the_crop_equals_crop_then_flip()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Flip_inside_the_crop_equals_crop_then_flip(bool fused)
     {
         using var scope = Torch.NewScope();
         var input = VisionFixtures.Input();
         var boxes = Torch.FromArray(new float[] { 2, 3, 9, 11, 0, 5, 16, 7 }, 2, 4);
         var flags = Torch.FromArray(new[] { true, false });
-        var fused = ResizedCropKernel.Apply(input, boxes, 10, 12, flip: flags);
-        var separate = HorizontalFlipKernel.Apply(ResizedCropKernel.Apply(input, boxes, 10, 12), flags);
-        Assert.True(VisionFixtures.MaxAbsDiff(fused, separate) <= 1e-6);
+        var once = ResizedCropKernel.Apply(input, boxes, 10, 12, flip: flags, fused: fused);
+        var separate = HorizontalFlipKernel.Apply(ResizedCropKernel.Apply(input, boxes, 10, 12, fused: fused), flags);
+        Assert.True(VisionFixtures.MaxAbsDiff(once, separate) <= 1e-6);
+    }
+
+    [Fact]
+    public void Boxes_outside_the_image_are_rejected_naming_the_box()
+    {
+        using var scope = Torch.NewScope();
+        var boxes = Torch.FromArray(new float[] { 0, 0, 16, 16, 4, 4, 13, 8 }, 2, 4);
+        var ex = Assert.Throws<TorchException>(() => ResizedCropKernel.Apply(VisionFixtures.Input(), boxes, 8, 8));
+        Assert.Contains("box 1", ex.Message);
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public class AugmentationChainTests
         var chain = AugmentationChain.Table16(16, 0.14, 1, false, maskProbability: 0.5);
         var p = chain.Sample(3, 20, 24, 5);
         Assert.Equal(p, ChainParams.FromJson(p.ToJson()));
-        Assert.StartsWith("ChainParams(20x24: boxes [(", p.ToString());
+        Assert.StartsWith("ChainParams(20x24: 1. boxes [(", p.ToString());
     }
 
     [Fact]

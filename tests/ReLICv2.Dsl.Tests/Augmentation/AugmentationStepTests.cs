@@ -64,6 +64,7 @@ public class AugmentationStepTests
         var json = chain.ToJson();
         Assert.Contains("\"kind\": \"resizedCrop\"", json);
         Assert.Contains("\"interpolation\": \"Bicubic\"", json);
+        Assert.DoesNotContain("isGeometric", json);
         Assert.Equal(chain, AugmentationChain.FromJson(json));
     }
 

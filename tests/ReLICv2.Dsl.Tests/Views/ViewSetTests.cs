@@ -53,6 +53,8 @@ public class ViewSetTests
         Assert.Contains("same size", Assert.Throws<ArgumentException>(() => new ViewSet([large, other], [])).Message);
         var maskedSmall = AugmentationChain.Table16(16, 0.05, 0.14, true, maskProbability: 0.1);
         Assert.Contains("large views only", Assert.Throws<ArgumentException>(() => new ViewSet([large], [maskedSmall])).Message);
+        var bigBlur = AugmentationChain.Of(new ResizedCrop(8), new GaussianBlur(kernelSize: 17));
+        Assert.Contains("kernel 17", Assert.Throws<ArgumentException>(() => new ViewSet([bigBlur], [])).Message);
         Assert.Contains("no ResizedCrop", Assert.Throws<ArgumentException>(() => new ViewSet([AugmentationChain.Of(new Grayscale())], [])).Message);
     }
 
@@ -121,5 +123,19 @@ public class ViewSetTests
         var p = set.Sample(2, 40, 40, 1);
         Assert.Equal(p, ViewSetParams.FromJson(p.ToJson()));
         Assert.DoesNotContain("largeCount", set.ToJson());
+    }
+
+    [Fact]
+    public void Building_views_leaves_no_intermediate_tensor_alive()
+    {
+        using var scope = Torch.NewScope();
+        var set = ViewSet.Relicv2Cifar(maskProbability: 0.5);
+        var sources = Sources(6, 3, 36);
+        var masks = Torch.Ones(6, 1, 36, 36);
+        var before = scope.Count;
+        var views = set.Run(sources, 21, masks);
+        Assert.Equal(before + 6, scope.Count);
+        views.Dispose();
+        Assert.Equal(before, scope.Count);
     }
 }

@@ -93,3 +93,8 @@ for (h, w) in [(10, 12), (5, 6)]:
 for (h, w) in [(24, 20), (11, 9)]:
     out = F.resize(x, [h, w], InterpolationMode.BICUBIC, antialias=False).clamp(0, 1)
     dump("resize_bicubic_%dx%d.json" % (h, w), {"shape": list(out.shape), "data": flat(out)})
+
+# Bicubic crop then resize (crop smaller than the image: the taps are clamped at the crop border).
+for (h, w) in [(10, 12), (5, 6)]:
+    out = torch.stack([F.resized_crop(x[i], *boxes[i], [h, w], InterpolationMode.BICUBIC, antialias=False) for i in range(2)]).clamp(0, 1)
+    dump("resized_crop_bicubic_%dx%d.json" % (h, w), {"boxes": boxes, "shape": list(out.shape), "data": flat(out)})
