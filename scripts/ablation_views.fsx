@@ -18,4 +18,4 @@ let rows =
 
 printfn "\n[L, S]   linear probe top-1"
 for (l, s, top1) in rows do printfn "[%d, %d]   %6.2f %%" l s (100.0 * top1)
-if rows |> List.exists (fun (_, _, t) -> Double.IsNaN t) then failwith "an ablation run produced no probe result"
+if rows |> List.exists (fun (_, _, t) -> System.Double.IsNaN t) then failwith "an ablation run produced no probe result"
