@@ -18,6 +18,7 @@ public static class Program
         root.Add(ReportCommand.Build());
         root.Add(PretrainCommand.Build());
         root.Add(PresetsCommand.Build());
+        root.Add(ViewsCommand.Build());
         root.Add(new Command("bench", "Benchmarks of ../shared/BENCH.md, one JSON object per workload.") { BenchStepCommand.Build(), BenchAugmentCommand.Build() });
         return root;
     }
