@@ -19,6 +19,8 @@ public static class Program
         root.Add(PretrainCommand.Build());
         root.Add(PresetsCommand.Build());
         root.Add(ViewsCommand.Build());
+        root.Add(EvalCommand.Build());
+        root.Add(EvalCommand.BuildSupervised());
         root.Add(new Command("bench", "Benchmarks of ../shared/BENCH.md, one JSON object per workload.") { BenchStepCommand.Build(), BenchAugmentCommand.Build() });
         return root;
     }

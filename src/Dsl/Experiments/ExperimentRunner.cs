@@ -97,6 +97,40 @@ public static class ExperimentRunner
         return new ExperimentResult(experiment, run, pretraining, accuracies);
     }
 
+    /// <summary>
+    /// Evaluates the pre-trained encoder of an existing run (its experiment.json and last checkpoint) with the linear
+    /// probe and/or k-NN of its evaluation settings; the run directory is not changed.
+    /// </summary>
+    public static IReadOnlyList<AccuracyResult> EvaluateRun(string runDirectory, bool probe = true, bool knn = true, ExperimentCallbacks? callbacks = null)
+    {
+        var run = new RunDirectory(runDirectory);
+        if (!File.Exists(run.Experiment)) throw new FileNotFoundException($"'{run.Root}' is not a run directory: it has no experiment.json", run.Experiment);
+        var experiment = Experiment.FromJson(File.ReadAllText(run.Experiment));
+        var checkpoint = Path.Combine(run.Checkpoints, "last");
+        if (!File.Exists(Checkpoint.SidecarPath(checkpoint))) throw new FileNotFoundException($"run '{run.Root}' has no checkpoint yet", Checkpoint.SidecarPath(checkpoint));
+        callbacks ??= ExperimentCallbacks.None;
+        callbacks.OnPhase?.Invoke("loading data");
+        var (train, test) = experiment.Dataset.Load();
+        using var trainer = Build(experiment, train.Channels, Math.Max(1, train.Count / experiment.BatchSize), 1, runDirectory: null);
+        trainer.Resume(checkpoint);
+        callbacks.OnMessage?.Invoke($"encoder of step {trainer.StepsDone} from {checkpoint}");
+        callbacks.OnPhase?.Invoke(probe && knn ? "linear probe and k-NN" : probe ? "linear probe" : "k-NN");
+        return Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks)
+            .Where(a => (probe && a.Protocol == Probe) || (knn && a.Protocol == Knn)).ToList();
+    }
+
+    /// <summary>Trains and scores only the supervised baseline of <paramref name="experiment"/> for its epochs (or EvaluationSpec.SupervisedEpochs).</summary>
+    public static AccuracyResult TrainSupervised(Experiment experiment, ExperimentCallbacks? callbacks = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        callbacks ??= ExperimentCallbacks.None;
+        callbacks.OnPhase?.Invoke("loading data");
+        var (train, test) = experiment.Dataset.Load();
+        var loader = new DataLoader(train, experiment.BatchSize, shuffle: true, seed: experiment.Seed, dropLast: true, prefetchDepth: 3);
+        callbacks.OnPhase?.Invoke("supervised training");
+        return SupervisedBaseline(experiment, train, test, loader, (long)loader.BatchesPerEpoch * experiment.Epochs, callbacks, cancellation);
+    }
+
     private static void WriteResults(RunDirectory run, IReadOnlyList<AccuracyResult> results) =>
         AtomicFile.WriteAllBytes(run.Results, JsonSerializer.SerializeToUtf8Bytes(results, ResultJson));
 
