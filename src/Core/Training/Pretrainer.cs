@@ -158,7 +158,8 @@ public sealed class Pretrainer : IDisposable
         {
             var epoch = (int)(StepsDone / perEpoch);
             var skip = (int)(StepsDone % perEpoch);
-            foreach (var batch in loader.Epoch(epoch, cancellation).Skip(skip))
+            // Cancellation is checked between steps (so that it always ends with a checkpoint), not inside the loader's wait.
+            foreach (var batch in loader.Epoch(epoch).Skip(skip))
             {
                 using (batch)
                 {

@@ -79,7 +79,8 @@ public sealed record Experiment
     // ---- presets -------------------------------------------------------------------------------------
 
     /// <summary>
-    /// ReLICv2 on Fashion-MNIST at CPU scale: ResNet-18 with the small-image stem and base width 16, heads 512/128,
+    /// ReLICv2 on Fashion-MNIST at CPU scale: ResNet-18 with torchvision's stem (stride-2 7×7 + max-pool: at 28 px this is
+    /// 2.5× faster per step than the small-image stem at base width 16, measured here) and base width 32, heads 512/128,
     /// the [4, 2] view set at 28/12 px (Table 16 chains scaled down), ReLIC with τ = 0.2 and 10 sampled negatives over
     /// every online view × large target view, EMA from γ = 0.99 (cosine), LARS (base rate 1.0 per 256, wd 1e-5,
     /// warm-up 10 % of the run), batch 256, pre-training planned to fit <paramref name="minutes"/> minutes.
@@ -87,7 +88,7 @@ public sealed record Experiment
     public static Experiment FashionMnistRelicv2(double minutes = 12, int epochs = 20) => new(
         "relicv2-fashion-mnist",
         new DatasetSpec(DatasetKind.FashionMnist),
-        new EncoderSpec(18, baseWidth: 16, smallImageStem: true),
+        new EncoderSpec(18, baseWidth: 32, smallImageStem: false),
         new HeadsSpec(512, 128, 512),
         ViewSet.Relicv2FashionMnist(),
         Presets.ReLICv2(temperature: 0.2),

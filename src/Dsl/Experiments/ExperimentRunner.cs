@@ -115,8 +115,7 @@ public static class ExperimentRunner
         trainer.Resume(checkpoint);
         callbacks.OnMessage?.Invoke($"encoder of step {trainer.StepsDone} from {checkpoint}");
         callbacks.OnPhase?.Invoke(probe && knn ? "linear probe and k-NN" : probe ? "linear probe" : "k-NN");
-        return Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks)
-            .Where(a => (probe && a.Protocol == Probe) || (knn && a.Protocol == Knn)).ToList();
+        return Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks, probe, knn);
     }
 
     /// <summary>Trains and scores only the supervised baseline of <paramref name="experiment"/> for its epochs (or EvaluationSpec.SupervisedEpochs).</summary>
@@ -187,21 +186,26 @@ public static class ExperimentRunner
         return clock.Elapsed.TotalSeconds / 2;
     }
 
-    private static IEnumerable<AccuracyResult> Evaluate(Experiment experiment, string name, Module encoder, IImageDataset train, IImageDataset test,
-        ExperimentCallbacks callbacks)
+    private static List<AccuracyResult> Evaluate(Experiment experiment, string name, Module encoder, IImageDataset train, IImageDataset test,
+        ExperimentCallbacks callbacks, bool probe = true, bool knn = true)
     {
         var e = experiment.Evaluation;
         using var trainFeatures = FeatureExtractor.Extract(encoder, train);
         using var testFeatures = FeatureExtractor.Extract(encoder, test);
-        using var probe = LinearProbe.Train(trainFeatures, train.ClassCount, new LinearProbeOptions(e.ProbeEpochs, e.ProbeLearningRate, seed: experiment.Seed));
-        var probeScore = probe.Score(testFeatures);
-        var knn = KnnClassifier.Score(trainFeatures, testFeatures, train.ClassCount, Math.Min(e.KnnK, (int)trainFeatures.Count), e.KnnTemperature);
-        callbacks.OnMessage?.Invoke($"{name}: linear probe top-1 {probeScore.Top1:P2}, k-NN top-1 {knn.Top1:P2}");
-        return
-        [
-            new AccuracyResult(name, Probe, probeScore.Top1, probeScore.Top5, $"{e.ProbeEpochs} epochs on frozen {trainFeatures.Dimension}-d features"),
-            new AccuracyResult(name, Knn, knn.Top1, knn.Top5, $"k = {e.KnnK}, τ = {e.KnnTemperature}"),
-        ];
+        var rows = new List<AccuracyResult>();
+        if (probe)
+        {
+            using var classifier = LinearProbe.Train(trainFeatures, train.ClassCount, new LinearProbeOptions(e.ProbeEpochs, e.ProbeLearningRate, seed: experiment.Seed));
+            var score = classifier.Score(testFeatures);
+            rows.Add(new AccuracyResult(name, Probe, score.Top1, score.Top5, $"{e.ProbeEpochs} epochs on frozen {trainFeatures.Dimension}-d features"));
+        }
+        if (knn)
+        {
+            var score = KnnClassifier.Score(trainFeatures, testFeatures, train.ClassCount, Math.Min(e.KnnK, (int)trainFeatures.Count), e.KnnTemperature);
+            rows.Add(new AccuracyResult(name, Knn, score.Top1, score.Top5, $"k = {e.KnnK}, τ = {e.KnnTemperature}"));
+        }
+        callbacks.OnMessage?.Invoke($"{name}: " + string.Join(", ", rows.Select(r => $"{r.Protocol} top-1 {r.Top1:P2}")));
+        return rows;
     }
 
     private static AccuracyResult SupervisedBaseline(Experiment experiment, IImageDataset train, IImageDataset test, DataLoader loader, long steps,
