@@ -54,7 +54,7 @@ public static class HtmlReport
           .Append(".charts{display:flex;flex-wrap:wrap;gap:12px}svg.chart{background:#fff;border:1px solid #ddd}svg .title{font-size:13px;font-weight:600}")
           .Append("svg .tick,svg .legend{font-size:10px}svg .axis{font-size:11px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}")
           .Append("th:first-child,td:first-child,td:nth-child(2){text-align:left}pre{background:#f6f6f6;padding:10px;overflow:auto;max-height:480px}")
-          .Append(".missing{color:#888;font-style:italic}img.views{image-rendering:pixelated;max-width:100%;border:1px solid #ddd}</style></head><body>");
+          .Append(".missing{color:#888;font-style:italic}img.views{image-rendering:pixelated;width:min(100%,640px);border:1px solid #ddd}</style></head><body>");
         sb.Append($"<h1>ReLICv2.NET run <code>{Esc(name)}</code></h1>");
         sb.Append($"<p>Framework {Esc(Torch.FrameworkVersion)}. {metrics.Count} logged steps");
         if (metrics.Count > 0)
