@@ -56,9 +56,23 @@ public static class PretrainCommand
         {
             Console.WriteLine($"ReLICv2.NET {Torch.FrameworkVersion} · libtorch {Torch.Version} · {Torch.NumThreads} threads");
             Console.WriteLine(experiment);
-            var display = new ProgressDisplay(plain);
-            var result = experiment.Run(dir, resume, display.Callbacks, cts.Token);
-            display.Finish();
+            ExperimentResult result;
+            if (plain)
+            {
+                result = experiment.Run(dir, resume, new PlainProgress().Callbacks, cts.Token);
+            }
+            else
+            {
+                var live = new LiveProgress(experiment.Name);
+                ExperimentResult? inner = null;
+                AnsiConsole.Live(live.Render()).AutoClear(false).Start(ctx =>
+                {
+                    live.Context = ctx;
+                    inner = experiment.Run(dir, resume, live.Callbacks, cts.Token);
+                    live.Refresh(force: true);
+                });
+                result = inner!;
+            }
             if (result.Pretraining.Cancelled)
             {
                 Console.WriteLine($"stopped at step {result.Pretraining.StepsDone} of {result.Pretraining.TotalSteps}; checkpoint {result.Pretraining.CheckpointPath}");
@@ -100,61 +114,70 @@ public static class PretrainCommand
         AnsiConsole.Write(table);
     }
 
-    /// <summary>Step lines for logs, or a live status line on a terminal.</summary>
-    private sealed class ProgressDisplay(bool plain)
+    private static string Describe(MetricsRecord r, long total)
+    {
+        var eta = r.Step > 0 ? TimeSpan.FromSeconds(r.ElapsedSeconds / r.Step * (total - r.Step)) : TimeSpan.Zero;
+        var terms = string.Join(" ", r.Terms.Select(kv => $"{kv.Key} {kv.Value:F4}"));
+        return $"step {r.Step}/{total} epoch {r.Epoch} loss {r.Loss:F4} ({terms}) lr {r.LearningRate:G3}" +
+               (r.EmaDecay is { } g ? $" γ {g:F4}" : "") + $" {r.ImagesPerSecond:F0} img/s ETA {eta:hh\\:mm\\:ss}";
+    }
+
+    /// <summary>Plain lines for logs and CI: phases, messages, the first, last and every tenth-second step.</summary>
+    private sealed class PlainProgress
     {
         private DateTime lastLine = DateTime.MinValue;
-        private bool live;
 
-        public ExperimentCallbacks Callbacks => new(Phase, Step, Message);
-
-        private void Phase(string name)
-        {
-            EndLive();
-            Console.WriteLine($"== {name}");
-        }
-
-        private void Message(string text)
-        {
-            EndLive();
-            Console.WriteLine($"   {text}");
-        }
+        public ExperimentCallbacks Callbacks => new(p => Console.WriteLine($"== {p}"), Step, m => Console.WriteLine($"   {m}"));
 
         private void Step(MetricsRecord r, long total)
         {
-            var eta = r.Step > 0 ? TimeSpan.FromSeconds(r.ElapsedSeconds / r.Step * (total - r.Step)) : TimeSpan.Zero;
-            var terms = string.Join(" ", r.Terms.Select(kv => $"{kv.Key} {kv.Value:F4}"));
-            var line = $"step {r.Step}/{total} epoch {r.Epoch} loss {r.Loss:F4} ({terms}) lr {r.LearningRate:G3}" +
-                       (r.EmaDecay is { } g ? $" γ {g:F4}" : "") + $" {r.ImagesPerSecond:F0} img/s ETA {eta:hh\\:mm\\:ss}";
-            if (plain)
+            if (r.Step != total && r.Step != 1 && DateTime.UtcNow - lastLine <= TimeSpan.FromSeconds(10)) return;
+            Console.WriteLine(Describe(r, total));
+            lastLine = DateTime.UtcNow;
+        }
+    }
+
+    /// <summary>A Spectre.Console live panel: phase, progress bar, loss terms, learning rate, EMA γ, images/s, ETA and recent messages.</summary>
+    private sealed class LiveProgress(string name)
+    {
+        private readonly List<string> log = [];
+        private string phase = "starting";
+        private MetricsRecord? last;
+        private long total;
+        private DateTime lastRefresh = DateTime.MinValue;
+
+        public LiveDisplayContext? Context { get; set; }
+
+        public ExperimentCallbacks Callbacks => new(
+            p => { phase = p; log.Add($"== {p}"); Refresh(force: true); },
+            (r, t) => { last = r; total = t; Refresh(force: r.Step == t); },
+            m => { log.Add(m); Refresh(force: true); });
+
+        public void Refresh(bool force)
+        {
+            if (Context is null || (!force && DateTime.UtcNow - lastRefresh < TimeSpan.FromMilliseconds(250))) return;
+            Context.UpdateTarget(Render());
+            Context.Refresh();
+            lastRefresh = DateTime.UtcNow;
+        }
+
+        public Panel Render()
+        {
+            var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+            grid.AddRow(new Markup("[bold]phase[/]"), new Text(phase));
+            if (last is { } r)
             {
-                if (r.Step == total || r.Step == 1 || DateTime.UtcNow - lastLine > TimeSpan.FromSeconds(10))
-                {
-                    Console.WriteLine(line);
-                    lastLine = DateTime.UtcNow;
-                }
-                return;
+                var done = total == 0 ? 1.0 : (double)r.Step / total;
+                const int width = 30;
+                var filled = (int)Math.Round(done * width);
+                var eta = r.Step > 0 ? TimeSpan.FromSeconds(r.ElapsedSeconds / r.Step * (total - r.Step)) : TimeSpan.Zero;
+                grid.AddRow(new Markup("[bold]step[/]"), new Markup($"[green]{new string('█', filled)}[/][grey]{new string('░', width - filled)}[/] {r.Step}/{total} ({done:P0}), epoch {r.Epoch}"));
+                grid.AddRow(new Markup("[bold]loss[/]"), new Text($"{r.Loss:F4}   " + string.Join("   ", r.Terms.Select(kv => $"{kv.Key} {kv.Value:F4}"))));
+                grid.AddRow(new Markup("[bold]schedule[/]"), new Text($"lr {r.LearningRate:G4}" + (r.EmaDecay is { } g ? $"   EMA γ {g:F5}" : "")));
+                grid.AddRow(new Markup("[bold]speed[/]"), new Text($"{r.ImagesPerSecond:F0} images/s   elapsed {TimeSpan.FromSeconds(r.ElapsedSeconds):hh\\:mm\\:ss}   ETA {eta:hh\\:mm\\:ss}"));
             }
-            var width = Math.Max(20, Console.WindowWidth - 1);
-            var bar = Bar(r.Step, total, 20);
-            var text = $"{bar} {line}";
-            Console.Write("\r" + (text.Length > width ? text[..width] : text.PadRight(width)));
-            live = true;
+            foreach (var m in log.TakeLast(6)) grid.AddRow(new Text(""), new Text(m));
+            return new Panel(grid).Header(Markup.Escape($" ReLICv2.NET · {name} ")).Expand();
         }
-
-        private static string Bar(long done, long total, int width)
-        {
-            var filled = total == 0 ? width : (int)(width * done / total);
-            return "[" + new string('#', filled) + new string('.', width - filled) + "]";
-        }
-
-        private void EndLive()
-        {
-            if (!live) return;
-            Console.WriteLine();
-            live = false;
-        }
-
-        public void Finish() => EndLive();
     }
 }
