@@ -27,7 +27,7 @@ public static class EvalCommand
                 }
                 catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or ArgumentException or InvalidDataException or System.Text.Json.JsonException)
                 {
-                    Console.Error.WriteLine($"relic eval {name}: {e.Message}");
+                    Console.Error.WriteLine($"relic eval {name}: {Experiment.OneLine(e)}");
                     return 2;
                 }
             });
@@ -52,7 +52,7 @@ public static class EvalCommand
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or ArgumentException or InvalidDataException)
             {
-                Console.Error.WriteLine($"relic supervised: {e.Message}");
+                Console.Error.WriteLine($"relic supervised: {Experiment.OneLine(e)}");
                 return 2;
             }
         });

@@ -45,7 +45,7 @@ internal sealed class ExperimentOptions
             }
             catch (Exception e) when (e is System.Text.Json.JsonException or ArgumentException or FormatException or InvalidOperationException)
             {
-                throw new ArgumentException($"--config {config.Name}: {e.Message}");
+                throw new ArgumentException($"--config {config.Name}: {Experiment.OneLine(e)}");
             }
         }
         else
@@ -54,6 +54,12 @@ internal sealed class ExperimentOptions
             experiment = Experiment.Named.TryGetValue(name, out var make) ? make()
                 : throw new ArgumentException($"--preset: '{name}' is not one of {string.Join(", ", Experiment.Named.Keys)}");
         }
+        return ApplySets(experiment, parse);
+    }
+
+    /// <summary>Applies every <c>--set path=value</c> of the command line to <paramref name="experiment"/>, in order.</summary>
+    public Experiment ApplySets(Experiment experiment, ParseResult parse)
+    {
         foreach (var assignment in parse.GetValue(Set) ?? [])
         {
             var eq = assignment.IndexOf('=');

@@ -20,21 +20,15 @@ public static class PresetsCommand
             try
             {
                 var preset = parse.GetValue(name);
-                var experiment = preset is not null
-                    ? Experiment.Named.TryGetValue(preset, out var make) ? make() : throw new ArgumentException($"'{preset}' is not one of {string.Join(", ", Experiment.Named.Keys)}")
-                    : options.Resolve(parse);
-                foreach (var assignment in preset is null ? [] : parse.GetValue(options.Set) ?? [])
-                {
-                    var eq = assignment.IndexOf('=');
-                    if (eq <= 0) throw new ArgumentException($"--set: '{assignment}' is not path=value");
-                    experiment = experiment.With(assignment[..eq], assignment[(eq + 1)..]);
-                }
+                var experiment = preset is null ? options.Resolve(parse)
+                    : Experiment.Named.TryGetValue(preset, out var make) ? options.ApplySets(make(), parse)
+                    : throw new ArgumentException($"'{preset}' is not one of {string.Join(", ", Experiment.Named.Keys)}");
                 Console.WriteLine(experiment.ToJson());
                 return 0;
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"relic presets show: {e.Message}");
+                Console.Error.WriteLine($"relic presets show: {Experiment.OneLine(e)}");
                 return 2;
             }
         });

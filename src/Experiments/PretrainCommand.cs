@@ -31,7 +31,7 @@ public static class PretrainCommand
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"relic pretrain: {e.Message}");
+                Console.Error.WriteLine($"relic pretrain: {Experiment.OneLine(e)}");
                 return 2;
             }
             var dir = parse.GetValue(runDir)?.FullName ?? Path.Combine("runs", experiment.Name);
@@ -91,7 +91,7 @@ public static class PretrainCommand
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidOperationException or ArgumentException or InvalidDataException)
         {
-            Console.Error.WriteLine($"relic pretrain: {e.Message}");
+            Console.Error.WriteLine($"relic pretrain: {Experiment.OneLine(e)}");
             return 1;
         }
         finally

@@ -40,7 +40,7 @@ public static class ViewsCommand
             }
             catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
             {
-                Console.Error.WriteLine($"relic views: {e.Message}");
+                Console.Error.WriteLine($"relic views: {Experiment.OneLine(e)}");
                 return 2;
             }
         });

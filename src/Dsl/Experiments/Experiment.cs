@@ -217,8 +217,21 @@ public sealed record Experiment
         }
         catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException)
         {
-            throw new ArgumentException($"--set {path}={value}: {e.Message}", nameof(value), e);
+            throw new ArgumentException($"--set {path}={value}: {OneLine(e)}", nameof(value), e);
         }
+    }
+
+    /// <summary>
+    /// An exception's message on one line for a command line: .NET's "(Parameter 'x')" and "Actual value was …" parts are
+    /// folded into "(got …)".
+    /// </summary>
+    public static string OneLine(Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var message = e.Message;
+        if (e is ArgumentException { ParamName: { } name }) message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+        message = message.Split('\n')[0].Trim();
+        return e is ArgumentOutOfRangeException { ActualValue: { } actual } ? $"{message} (got {actual})" : message;
     }
 
     private static JsonNode? ParseValue(string value)

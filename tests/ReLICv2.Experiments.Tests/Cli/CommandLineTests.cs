@@ -1,0 +1,69 @@
+using ReLICv2.Experiments;
+using Xunit;
+
+namespace ReLICv2.Tests;
+
+/// <summary>The relic command line: versions, presets as JSON with --set overrides, one-line errors and exit codes.</summary>
+[Collection(nameof(ConsoleCollection))]
+public class CommandLineTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = Console.Out;
+        var stderr = Console.Error;
+        using var o = new StringWriter();
+        using var e = new StringWriter();
+        Console.SetOut(o);
+        Console.SetError(e);
+        try
+        {
+            var code = Program.BuildRoot().Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { Output = o, Error = e });
+            return (code, o.ToString(), e.ToString());
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+        }
+    }
+
+    [Fact]
+    public void Version_names_the_framework_libtorch_and_cuda()
+    {
+        var (code, output, _) = Run("--version");
+        Assert.Equal(0, code);
+        Assert.Contains($"ReLICv2.NET {Torch.FrameworkVersion}", output);
+        Assert.Contains($"libtorch {Torch.Version}", output);
+        Assert.Contains("CUDA available: " + (Torch.CudaIsAvailable ? "yes" : "no"), output);
+    }
+
+    [Fact]
+    public void Presets_show_prints_the_experiment_as_json_after_overrides()
+    {
+        var (code, output, _) = Run("presets", "show", "fashion-mnist", "--set", "epochs=3", "--set", "optimizer.learningRate=0.25");
+        Assert.Equal(0, code);
+        var experiment = Experiment.FromJson(output);
+        Assert.Equal(3, experiment.Epochs);
+        Assert.Equal(0.25, experiment.Optimizer.LearningRate);
+        Assert.Equal(Experiment.FashionMnistRelicv2().With("epochs", "3").With("optimizer.learningRate", "0.25"), experiment);
+    }
+
+    [Theory]
+    [InlineData("pretrain --preset nope", "'nope' is not one of fashion-mnist")]
+    [InlineData("pretrain --set epochs", "is not path=value")]
+    [InlineData("pretrain --set epochs=0", "Epochs must be >= 1")]
+    [InlineData("presets show --set optimiser.lr=1", "'optimiser' is not a field")]
+    [InlineData("views --count 0", "--count must be in [1, 64]")]
+    [InlineData("eval linear --run-dir /nonexistent-relic-run", "is not a run directory")]
+    public void Bad_arguments_give_a_one_line_error_and_exit_code_2(string args, string message)
+    {
+        var (code, _, error) = Run(args.Split(' '));
+        Assert.Equal(2, code);
+        Assert.Contains(message, error);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+}
+
+/// <summary>Tests that redirect the process-wide console run one at a time.</summary>
+[CollectionDefinition(nameof(ConsoleCollection), DisableParallelization = true)]
+public class ConsoleCollection;
