@@ -22,7 +22,7 @@ namespace ReLICv2.Vision;
 /// </list>
 /// Everything is batched tensor arithmetic; no per-pixel loops.
 /// </summary>
-public sealed class BoundaryContrastSaliencyEstimator : ISaliencySource
+public sealed class BoundaryContrastSaliencyEstimator : SaliencyEstimator
 {
     private const int OtsuBins = 64;
     private const int MaxBorderSamples = 128;
@@ -57,30 +57,11 @@ public sealed class BoundaryContrastSaliencyEstimator : ISaliencySource
     public int Smoothing { get; }
     public bool Binarize { get; }
 
-    public Tensor Mask(int index, Tensor image)
+    protected override Tensor EstimateUnit(Tensor images)
     {
-        ArgumentNullException.ThrowIfNull(image);
-        if (image.Rank != 3) throw new ArgumentException($"Mask: expected an image [C,H,W], got {Tensor.FormatShape(image.Shape)}", nameof(image));
-        return Torch.Scoped(() => Estimate(image.Unsqueeze(0)).Squeeze(0));
-    }
-
-    public Tensor Masks(Batch batch)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        return Estimate(batch.Images);
-    }
-
-    /// <summary>Masks [N,1,H,W] for images [N,C,H,W] (C = 1 or 3; uint8 0…255 or floating point in [0,1]).</summary>
-    public Tensor Estimate(Tensor images)
-    {
-        ArgumentNullException.ThrowIfNull(images);
-        if (images.Rank != 4 || images.Size(1) is not (1 or 3))
-            throw new ArgumentException($"Estimate: expected images [N,C,H,W] with C = 1 or 3, got {Tensor.FormatShape(images.Shape)}", nameof(images));
-        var shape = images.Shape;
+        var x = images;
+        var shape = x.Shape;
         var (n, height, width) = (shape[0], shape[2], shape[3]);
-        using var scope = Torch.NewScope();
-        using var noGrad = Torch.NoGrad();
-        var x = images.DType == DType.UInt8 ? images.To(DType.Float32) / 255.0 : images.Detach().To(DType.Float32).Clamp(0, 1);
         var scale = Math.Min(1.0, (double)WorkingSize / Math.Max(height, width));
         var (h, w) = (Math.Max(4, (long)Math.Round(height * scale)), Math.Max(4, (long)Math.Round(width * scale)));
         if (h != height || w != width) x = Torch.Interpolate(x, h, w, InterpolationMode.Bilinear, alignCorners: false, antialias: true);
@@ -106,7 +87,7 @@ public sealed class BoundaryContrastSaliencyEstimator : ISaliencySource
         map = (map - lo) / (hi - lo).ClampMin(1e-6);
         if (h != height || w != width) map = Torch.Interpolate(map, height, width, InterpolationMode.Bilinear, alignCorners: false).Clamp(0, 1);
         var result = Binarize ? OtsuForeground(map) : map.Contiguous();
-        return scope.MoveOut(result);
+        return result;
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ namespace ReLICv2.Vision;
 /// typical spectrum, small ones best; for large centred objects on clean backgrounds
 /// <see cref="BoundaryContrastSaliencyEstimator"/> is usually better.
 /// </summary>
-public sealed class SpectralResidualSaliencyEstimator : ISaliencySource
+public sealed class SpectralResidualSaliencyEstimator : SaliencyEstimator
 {
     /// <param name="workingSize">Longer side of the working resolution, in [16, 256] (images smaller than this keep their size).</param>
     /// <param name="sigmaFraction">Gaussian σ as a fraction of the working width, in (0, 0.5].</param>
@@ -38,30 +38,11 @@ public sealed class SpectralResidualSaliencyEstimator : ISaliencySource
     public double ThresholdFactor { get; }
     public bool Binarize { get; }
 
-    public Tensor Mask(int index, Tensor image)
+    protected override Tensor EstimateUnit(Tensor images)
     {
-        ArgumentNullException.ThrowIfNull(image);
-        if (image.Rank != 3) throw new ArgumentException($"Mask: expected an image [C,H,W], got {Tensor.FormatShape(image.Shape)}", nameof(image));
-        return Torch.Scoped(() => Estimate(image.Unsqueeze(0)).Squeeze(0));
-    }
-
-    public Tensor Masks(Batch batch)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        return Estimate(batch.Images);
-    }
-
-    /// <summary>Masks [N,1,H,W] for images [N,C,H,W] (C = 1 or 3; uint8 0…255 or floating point in [0,1]).</summary>
-    public Tensor Estimate(Tensor images)
-    {
-        ArgumentNullException.ThrowIfNull(images);
-        if (images.Rank != 4 || images.Size(1) is not (1 or 3))
-            throw new ArgumentException($"Estimate: expected images [N,C,H,W] with C = 1 or 3, got {Tensor.FormatShape(images.Shape)}", nameof(images));
-        var shape = images.Shape;
+        var x = images;
+        var shape = x.Shape;
         var (n, height, width) = (shape[0], shape[2], shape[3]);
-        using var scope = Torch.NewScope();
-        using var noGrad = Torch.NoGrad();
-        var x = images.DType == DType.UInt8 ? images.To(DType.Float32) / 255.0 : images.Detach().To(DType.Float32);
         if (x.Size(1) == 3)
             x = (x * Torch.FromArray(new float[] { 0.299f, 0.587f, 0.114f }, 1, 3, 1, 1)).Sum(1, keepDim: true);
         var scale = Math.Min(1.0, (double)WorkingSize / Math.Max(height, width));
@@ -90,7 +71,7 @@ public sealed class SpectralResidualSaliencyEstimator : ISaliencySource
         {
             result = map.Contiguous();
         }
-        return scope.MoveOut(result);
+        return result;
     }
 
     /// <summary>Separable Gaussian filter of standard deviation <paramref name="sigma"/> pixels, reflect-padded, on [N,1,h,w].</summary>
