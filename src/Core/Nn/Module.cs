@@ -12,7 +12,7 @@ namespace ReLICv2.Nn;
 /// </summary>
 /// <remarks>
 /// Parameters and buffers are taken out of tensor scopes when registered and freed by <see cref="Dispose"/>; they keep their
-/// identity for the module's lifetime (<see cref="To"/> and <see cref="LoadStateDict"/> change their values and storage in
+/// identity for the module's lifetime (<see cref="To(Device)"/> and <see cref="LoadStateDict"/> change their values and storage in
 /// place), so an optimiser may hold them. <see cref="DeepCopy"/> (the EMA target network is a copy of the online one) clones
 /// the tree and re-points the copy's fields of type <see cref="Tensor"/> or <see cref="Module"/>; keep collections of
 /// children in a <see cref="Sequential"/> rather than in a list field.
@@ -168,6 +168,27 @@ public abstract class Module : IDisposable
             if (grad is null || grad.Device == device) continue;
             using var movedGrad = Torch.Scoped(() => grad.To(device));
             TorchException.Check(Native.rs_module_set_data(grad.H, movedGrad.H));
+        }
+        return this;
+    }
+
+    /// <summary>
+    /// Lays every 4-D parameter, gradient and buffer out in <paramref name="format"/> in place (same tensor objects, as
+    /// <c>module.to(memory_format=…)</c>); values are unchanged. Returns this module.
+    /// </summary>
+    public Module To(MemoryFormat format)
+    {
+        if (!Enum.IsDefined(format)) throw new ArgumentOutOfRangeException(nameof(format), format, "Module.To: format must be Contiguous or ChannelsLast");
+        foreach (var t in NamedParameters().Concat(NamedBuffers()).Select(p => p.Tensor))
+        {
+            if (t.Rank != 4) continue;
+            if (!t.IsContiguousIn(format))
+                using (var laid = Torch.Scoped(() => t.Detach().Contiguous(format)))
+                    TorchException.Check(Native.rs_module_set_data(t.H, laid.H));
+            using var grad = t.Grad;
+            if (grad is null || grad.IsContiguousIn(format)) continue;
+            using var laidGrad = Torch.Scoped(() => grad.Contiguous(format));
+            TorchException.Check(Native.rs_module_set_data(grad.H, laidGrad.H));
         }
         return this;
     }

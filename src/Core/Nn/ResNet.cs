@@ -11,7 +11,9 @@ namespace ReLICv2.Nn;
 /// Depths and blocks: 18 = [2, 2, 2, 2] and 34 = [3, 4, 6, 3] basic blocks; 50 = [3, 4, 6, 3], 101 = [3, 4, 23, 3],
 /// 152 = [3, 8, 36, 3] and 200 = [3, 24, 36, 3] bottleneck blocks. The width multiplier scales every channel count
 /// (stem 64·w, stages 64·w … 512·w before expansion), as the SimCLR/BYOL wide ResNets. The small-image stem replaces the
-/// 7×7/2 convolution with a 3×3/1 one and drops the max-pool (CIFAR-style, for 28–64 px inputs). Initialisation is
+/// 7×7/2 convolution with a 3×3/1 one and drops the max-pool (CIFAR-style, for 28–64 px inputs); the max-pool can be kept
+/// or dropped independently of the stem (<c>stemMaxPool</c>): a 3×3/1 stem with the pool enters the stages at half the
+/// image size, a quarter of the small stem's work with finer first features than the 7×7/2 stem. Initialisation is
 /// torchvision's: Kaiming normal (fan-out, ReLU) for convolutions, BN γ = 1 and β = 0, and with <c>zeroInitResidual</c> the
 /// last BN γ of every residual block set to 0, so each block starts as the identity.
 /// </remarks>
@@ -35,8 +37,9 @@ public sealed class ResNet : Module
     /// <param name="dtype">Floating-point type of the weights (Float32 for training; Float64 for exact tests).</param>
     /// <param name="baseWidth">Channels of the stem and first stage (64 in torchvision; stages use 1, 2, 4, 8 times it). Narrow
     /// encoders (e.g. 32 or 16) suit small images and CPU budgets; 64 keeps torchvision's parameter counts.</param>
+    /// <param name="stemMaxPool">Whether the stem ends with the 3×3/2 max-pool; null: torchvision's stem has it, the small stem not.</param>
     public ResNet(int depth, Generator generator, int widthMultiplier = 1, bool smallImageStem = false, bool zeroInitResidual = false,
-        long inChannels = 3, DType dtype = DType.Float32, long baseWidth = 64)
+        long inChannels = 3, DType dtype = DType.Float32, long baseWidth = 64, bool? stemMaxPool = null)
     {
         ArgumentNullException.ThrowIfNull(generator);
         var (bottleneck, blocks) = depth switch
@@ -56,13 +59,14 @@ public sealed class ResNet : Module
         Depth = depth;
         WidthMultiplier = widthMultiplier;
         SmallImageStem = smallImageStem;
+        StemMaxPool = stemMaxPool ?? !smallImageStem;
         BaseWidth = baseWidth;
         var stem = baseWidth * widthMultiplier;
         conv1 = RegisterModule("conv1", smallImageStem
             ? new Conv2d(inChannels, stem, 3, generator, stride: 1, padding: 1, bias: false, dtype: dtype)
             : new Conv2d(inChannels, stem, 7, generator, stride: 2, padding: 3, bias: false, dtype: dtype));
         bn1 = RegisterModule("bn1", new BatchNorm2d(stem, dtype: dtype));
-        if (!smallImageStem) maxpool = RegisterModule("maxpool", new MaxPool2d(3, 2, 1));
+        if (StemMaxPool) maxpool = RegisterModule("maxpool", new MaxPool2d(3, 2, 1));
         var channels = stem;
         Sequential Stage(string name, long planes, int count, long stride)
         {
@@ -105,6 +109,9 @@ public sealed class ResNet : Module
 
     public bool SmallImageStem { get; }
 
+    /// <summary>Whether the stem ends with the 3×3/2 max-pool.</summary>
+    public bool StemMaxPool { get; }
+
     /// <summary>Channels of the stem at width 1 (torchvision: 64).</summary>
     public long BaseWidth { get; }
 
@@ -122,7 +129,7 @@ public sealed class ResNet : Module
         return scope.MoveOut(x.Mean([2L, 3L]));
     }
 
-    protected override string Describe() => $"depth={Depth}, width={WidthMultiplier}x, baseWidth={BaseWidth}, smallImageStem={SmallImageStem}, outputDim={OutputDim}";
+    protected override string Describe() => $"depth={Depth}, width={WidthMultiplier}x, baseWidth={BaseWidth}, smallImageStem={SmallImageStem}, stemMaxPool={StemMaxPool}, outputDim={OutputDim}";
 
     private static void ZeroGamma(BatchNorm2d bn)
     {

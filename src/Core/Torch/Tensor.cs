@@ -244,6 +244,16 @@ public sealed partial class Tensor : IDisposable
 
     public Tensor Contiguous() => Wrap(Native.rs_contiguous(H, out var r), r);
 
+    /// <summary>This tensor laid out in <paramref name="format"/> (itself when it already is); channels-last needs a 4-D tensor.</summary>
+    public Tensor Contiguous(MemoryFormat format) => Wrap(Native.rs_contiguous_format(H, (int)format, out var r), r);
+
+    /// <summary>Whether this tensor is laid out in <paramref name="format"/> (a tensor may be both, e.g. with one channel).</summary>
+    public bool IsContiguousIn(MemoryFormat format)
+    {
+        TorchException.Check(Native.rs_is_contiguous_format(H, (int)format, out var c));
+        return c != 0;
+    }
+
     // ---- display ---------------------------------------------------------------------------------
 
     /// <summary>Shape, dtype, device and a preview of the first values, e.g. <c>Tensor[2x3, Float32, cpu] [0.1, 0.2, …]</c>.</summary>

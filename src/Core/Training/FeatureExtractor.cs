@@ -6,12 +6,13 @@ namespace ReLICv2.Training;
 /// <summary>
 /// Computes an encoder's pooled representation of a whole dataset once (METHOD.md §7: frozen encoder, evaluation mode,
 /// so BatchNorm uses and keeps its running statistics), for the linear probe and k-NN, which then train on the cache.
-/// Images are scaled to [0, 1]; no augmentation.
+/// Images are scaled to [0, 1]; an optional <c>transform</c> (given the float batch and its index) augments them first,
+/// which is how the linear probe's crop-and-flip copies of the training set are cached.
 /// </summary>
 public static class FeatureExtractor
 {
     public static FeatureSet Extract(Module encoder, IImageDataset data, int batchSize = 512, Action<int, int>? progress = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, Func<Tensor, int, Tensor>? transform = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(data);
@@ -24,6 +25,7 @@ public static class FeatureExtractor
         {
             var loader = new DataLoader(data, batchSize, shuffle: false);
             var done = 0;
+            var index = 0;
             using var noGrad = Torch.NoGrad();
             foreach (var batch in loader.Epoch(0, cancellation))
             {
@@ -31,6 +33,14 @@ public static class FeatureExtractor
                 using (var scope = Torch.NewScope())
                 {
                     var x = batch.Images.To(DType.Float32) / 255.0;
+                    if (transform is not null)
+                    {
+                        var y = transform(x, index);
+                        if (y.Size(0) != x.Size(0) || y.Rank != 4 || y.Size(1) != x.Size(1))
+                            throw new InvalidOperationException($"FeatureExtractor: the transform turned a batch of shape [{string.Join(", ", x.Shape)}] into [{string.Join(", ", y.Shape)}]; it must keep the image count and channels");
+                        x = y;
+                    }
+                    index++;
                     features.Add(scope.MoveOut(encoder.Forward(x).To(Device.Cpu)).DetachFromScope());
                     labels.Add(scope.MoveOut(batch.Labels.Alias()).DetachFromScope());
                 }

@@ -3,12 +3,15 @@ namespace ReLICv2.Experiments;
 /// <summary>
 /// Evaluation after pre-training (METHOD.md §7): linear probe epochs and learning rate, k-NN k and τ, and the two
 /// baselines every result is shown beside — the same probe on a random-init encoder, and a supervised encoder trained
-/// with labels under the same augmentation and epoch budget.
+/// with labels under the same augmentation and epoch budget. The probe trains on the plain training set plus
+/// <see cref="ProbeAugmentedCopies"/> cached crop-and-flip copies of it (METHOD.md §7's spatial augmentation, computed
+/// once so the frozen encoder runs once per copy rather than once per probe epoch) and tests on plain images.
 /// </summary>
 public sealed record EvaluationSpec
 {
     public EvaluationSpec(int probeEpochs = 40, double probeLearningRate = 0.5, int knnK = 20, double knnTemperature = 0.07,
-        bool randomInitBaseline = true, bool supervisedBaseline = true, int? supervisedEpochs = null)
+        bool randomInitBaseline = true, bool supervisedBaseline = true, int? supervisedEpochs = null, int probeAugmentedCopies = 4,
+        double probeCropMinArea = 0.5)
     {
         ProbeEpochs = probeEpochs >= 1 ? probeEpochs : throw new ArgumentOutOfRangeException(nameof(probeEpochs), probeEpochs, "EvaluationSpec.ProbeEpochs must be >= 1");
         ProbeLearningRate = probeLearningRate is > 0 and < double.PositiveInfinity ? probeLearningRate
@@ -19,6 +22,10 @@ public sealed record EvaluationSpec
         SupervisedBaseline = supervisedBaseline;
         SupervisedEpochs = supervisedEpochs is null or >= 1 ? supervisedEpochs
             : throw new ArgumentOutOfRangeException(nameof(supervisedEpochs), supervisedEpochs, "EvaluationSpec.SupervisedEpochs must be >= 1 (null: the pre-training epochs)");
+        ProbeAugmentedCopies = probeAugmentedCopies is >= 0 and <= 64 ? probeAugmentedCopies
+            : throw new ArgumentOutOfRangeException(nameof(probeAugmentedCopies), probeAugmentedCopies, "EvaluationSpec.ProbeAugmentedCopies must be in [0, 64] (0: the probe trains on plain images only)");
+        ProbeCropMinArea = probeCropMinArea is > 0 and <= 1 ? probeCropMinArea
+            : throw new ArgumentOutOfRangeException(nameof(probeCropMinArea), probeCropMinArea, "EvaluationSpec.ProbeCropMinArea must be in (0, 1]");
     }
 
     public int ProbeEpochs { get; }
@@ -35,4 +42,10 @@ public sealed record EvaluationSpec
 
     /// <summary>Epochs of the supervised baseline; null uses the pre-training epochs (the same budget).</summary>
     public int? SupervisedEpochs { get; }
+
+    /// <summary>Augmented copies of the training set the linear probe trains on besides the plain images (0–64).</summary>
+    public int ProbeAugmentedCopies { get; }
+
+    /// <summary>Smallest crop area (fraction of the image) of the probe's random resized crops; 1 leaves flips only.</summary>
+    public double ProbeCropMinArea { get; }
 }

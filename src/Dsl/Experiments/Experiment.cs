@@ -247,7 +247,7 @@ public sealed record Experiment
     }
 
     public override string ToString() =>
-        $"{Name}: {Dataset.Kind} · ResNet-{Encoder.Depth} (base width {Encoder.BaseWidth}{(Encoder.SmallImageStem ? ", small stem" : "")}) · " +
+        $"{Name}: {Dataset.Kind} · ResNet-{Encoder.Depth} (base width {Encoder.BaseWidth}{(Encoder.SmallImageStem ? ", small stem" : "")}{Encoder.StemMaxPool switch { true => ", max-pool", false => ", no max-pool", null => "" }}) · " +
         $"{Views.Name} · {Target} target · {Optimizer.Kind} lr {Optimizer.LearningRate} · {Epochs} epochs × batch {BatchSize}" +
         (TimeBudgetMinutes is { } m ? $" (budget {m} min)" : "") + $"\n  objective: {Objective}";
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using ReLICv2.Augmentation;
 using ReLICv2.Data;
 using ReLICv2.Nn;
 using ReLICv2.Optim;
@@ -195,9 +196,11 @@ public static class ExperimentRunner
         var rows = new List<AccuracyResult>();
         if (probe)
         {
-            using var classifier = LinearProbe.Train(trainFeatures, train.ClassCount, new LinearProbeOptions(e.ProbeEpochs, e.ProbeLearningRate, seed: experiment.Seed));
+            using var probeSet = ProbeTrainingSet(experiment, encoder, train, trainFeatures);
+            using var classifier = LinearProbe.Train(probeSet, train.ClassCount, new LinearProbeOptions(e.ProbeEpochs, e.ProbeLearningRate, seed: experiment.Seed));
             var score = classifier.Score(testFeatures);
-            rows.Add(new AccuracyResult(name, Probe, score.Top1, score.Top5, $"{e.ProbeEpochs} epochs on frozen {trainFeatures.Dimension}-d features"));
+            var augmentation = e.ProbeAugmentedCopies == 0 ? "plain images" : $"plain + {e.ProbeAugmentedCopies} crop-and-flip copies";
+            rows.Add(new AccuracyResult(name, Probe, score.Top1, score.Top5, $"{e.ProbeEpochs} epochs on frozen {trainFeatures.Dimension}-d features of {augmentation}"));
         }
         if (knn)
         {
@@ -206,6 +209,34 @@ public static class ExperimentRunner
         }
         callbacks.OnMessage?.Invoke($"{name}: " + string.Join(", ", rows.Select(r => $"{r.Protocol} top-1 {r.Top1:P2}")));
         return rows;
+    }
+
+    /// <summary>
+    /// The linear probe's training features: the plain set followed by <see cref="EvaluationSpec.ProbeAugmentedCopies"/> copies
+    /// under random resized crops (area [ProbeCropMinArea, 1], square images) and horizontal flips, each copy drawn from its own seed.
+    /// </summary>
+    private static FeatureSet ProbeTrainingSet(Experiment experiment, Module encoder, IImageDataset train, FeatureSet plain)
+    {
+        var e = experiment.Evaluation;
+        if (e.ProbeAugmentedCopies == 0) return new FeatureSet(plain.Features.Alias(), plain.Labels.Alias());
+        var chain = train.Height == train.Width && e.ProbeCropMinArea < 1
+            ? AugmentationChain.Of(new ResizedCrop(train.Height, e.ProbeCropMinArea, 1.0, interpolation: InterpolationMode.Bilinear), new HorizontalFlip(0.5))
+            : AugmentationChain.Of(new HorizontalFlip(0.5));
+        var copies = new List<FeatureSet>();
+        try
+        {
+            for (var c = 0; c < e.ProbeAugmentedCopies; c++)
+            {
+                var copySeed = PretrainingAdapters.StepSeed(experiment.Seed + 3000, c);
+                copies.Add(FeatureExtractor.Extract(encoder, train, transform: (x, batch) => chain.Run(x, PretrainingAdapters.StepSeed(copySeed, batch))));
+            }
+            return new FeatureSet(Torch.Cat([plain.Features, .. copies.Select(f => f.Features)]).DetachFromScope(),
+                Torch.Cat([plain.Labels, .. copies.Select(f => f.Labels)]).DetachFromScope());
+        }
+        finally
+        {
+            foreach (var f in copies) f.Dispose();
+        }
     }
 
     private static AccuracyResult SupervisedBaseline(Experiment experiment, IImageDataset train, IImageDataset test, DataLoader loader, long steps,

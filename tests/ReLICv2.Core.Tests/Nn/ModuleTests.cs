@@ -195,6 +195,44 @@ public class ModuleTests
     }
 
     [Fact]
+    public void Channels_last_keeps_parameter_identity_values_and_gradients()
+    {
+        using var contiguous = new ResNet(18, new Generator(13), smallImageStem: true, baseWidth: 4, inChannels: 3);
+        using var channelsLast = new ResNet(18, new Generator(13), smallImageStem: true, baseWidth: 4, inChannels: 3);
+        var before = channelsLast.Parameters();
+        Assert.Same(channelsLast, channelsLast.To(MemoryFormat.ChannelsLast));
+        Assert.Equal(before, channelsLast.Parameters());
+        var weight = channelsLast.NamedParameters().Single(p => p.Name == "layer2.0.conv1.weight").Tensor;
+        Assert.True(weight.IsContiguousIn(MemoryFormat.ChannelsLast));
+        Assert.False(weight.IsContiguousIn(MemoryFormat.Contiguous));
+        Assert.All(channelsLast.Parameters(), p => Assert.True(p.RequiresGrad && p.IsLeaf));
+        using (var copy = channelsLast.DeepCopy())
+            Assert.True(copy.NamedParameters().Single(p => p.Name == "layer2.0.conv1.weight").Tensor.IsContiguousIn(MemoryFormat.ChannelsLast));
+
+        using var scope = Torch.NewScope();
+        var sdA = contiguous.StateDict();
+        var sdB = channelsLast.StateDict();
+        Assert.All(sdA.Keys, k => Assert.True(sdA[k].Equal(sdB[k]), k));
+        var x = Torch.Randn(new Generator(14), 4, 3, 12, 12);
+        var a = contiguous.Forward(x);
+        var b = channelsLast.Forward(x);
+        Assert.True(a.AllClose(b, 1e-4, 1e-5));
+        a.Pow(2).Sum().Backward();
+        b.Pow(2).Sum().Backward();
+        foreach (var (p, q) in contiguous.NamedParameters().Zip(channelsLast.NamedParameters()))
+        {
+            using var gp = p.Tensor.Grad!;
+            using var gq = q.Tensor.Grad!;
+            Assert.True(gp.AllClose(gq, 1e-3, 1e-4), p.Name);
+        }
+        channelsLast.To(MemoryFormat.Contiguous);
+        Assert.True(weight.IsContiguousIn(MemoryFormat.Contiguous));
+        using var grad = weight.Grad!;
+        Assert.True(grad.IsContiguousIn(MemoryFormat.Contiguous));
+        Assert.Throws<ArgumentOutOfRangeException>(() => channelsLast.To((MemoryFormat)7));
+    }
+
+    [Fact]
     public void Registering_a_dotted_or_duplicate_name_is_rejected()
     {
         Assert.Contains("contain no '.'", Assert.Throws<ArgumentException>(() => new BadName("a.b")).Message);

@@ -62,6 +62,42 @@ public class ResNetTests
         Assert.Equal([2L, dim], y.Shape);
     }
 
+    [Theory]
+    [InlineData(false, null, true)]
+    [InlineData(true, null, false)]
+    [InlineData(true, false, false)]
+    [InlineData(false, true, true)]
+    public void Stem_max_pool_follows_the_stem_unless_chosen(bool smallStem, bool? option, bool pool)
+    {
+        using var net = new ResNet(18, new Generator(4), smallImageStem: smallStem, baseWidth: 4, stemMaxPool: option, inChannels: 1);
+        Assert.Equal(pool, net.StemMaxPool);
+        Assert.Equal(pool, net.Children().Any(m => m.Name == "maxpool"));
+        Assert.Contains($"stemMaxPool={pool}", net.ToString());
+        using var scope = Torch.NewScope();
+        Assert.Equal([2L, 32], net.Forward(Torch.Randn(new Generator(5), 2, 1, 28, 28)).Shape);
+    }
+
+    [Fact]
+    public void Small_stem_with_max_pool_runs_the_stages_on_the_max_pooled_stem_output()
+    {
+        using var pooled = new ResNet(18, new Generator(6), smallImageStem: true, baseWidth: 4, stemMaxPool: true, inChannels: 1);
+        using var plain = new ResNet(18, new Generator(6), smallImageStem: true, baseWidth: 4, inChannels: 1);
+        Assert.Equal(plain.StateDict().Keys.Order(), pooled.StateDict().Keys.Order());
+        pooled.Eval();
+        plain.Eval();
+        using var scope = Torch.NewScope();
+        using var noGrad = Torch.NoGrad();
+        var x = Torch.Randn(new Generator(7), 3, 1, 16, 16);
+        Module Child(string name) => plain.Children().Single(m => m.Name == name).Module;
+        var stem = Child("bn1").Forward(Child("conv1").Forward(x)).Relu();
+        Tensor Stages(Tensor h) => Child("layer4").Forward(Child("layer3").Forward(Child("layer2").Forward(Child("layer1").Forward(h)))).Mean([2L, 3L]);
+        using var maxPool = new MaxPool2d(3, 2, 1);
+        var expected = Stages(maxPool.Forward(stem));
+        Assert.True(pooled.Forward(x).AllClose(expected, 1e-5, 1e-6));
+        Assert.True(plain.Forward(x).AllClose(Stages(stem), 1e-5, 1e-6));
+        Assert.False(plain.Forward(x).AllClose(expected, 1e-3, 1e-3));
+    }
+
     [Fact]
     public void Width_multiplier_scales_every_channel_count()
     {

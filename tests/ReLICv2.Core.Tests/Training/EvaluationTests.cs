@@ -81,6 +81,31 @@ public class EvaluationTests
     }
 
     [Fact]
+    public void Feature_extraction_applies_the_transform_to_every_batch_with_its_index()
+    {
+        var data = new SyntheticDataset(20, size: 8, channels: 3, seed: 1);
+        using var g = new Generator(1);
+        using var encoder = new Sequential(new Conv2d(3, 4, 3, g, padding: 1), new BatchNorm2d(4), new ReLU(), new AdaptiveAvgPool2d(1, 1), new Flatten());
+        var seen = new List<int>();
+        using var flipped = FeatureExtractor.Extract(encoder, data, batchSize: 6, transform: (x, i) =>
+        {
+            seen.Add(i);
+            return x.Flip([3L]);
+        });
+        Assert.Equal([0, 1, 2, 3], seen);
+        using var scope = Torch.NewScope();
+        encoder.Eval();
+        using (Torch.NoGrad())
+        {
+            using var batch = data.GetBatch(Enumerable.Range(0, 20).ToArray());
+            var direct = encoder.Forward((batch.Images.To(DType.Float32) / 255.0).Flip([3L]));
+            Assert.True(direct.AllClose(flipped.Features, 1e-5, 1e-6));
+        }
+        var error = Assert.Throws<InvalidOperationException>(() => FeatureExtractor.Extract(encoder, data, batchSize: 6, transform: (x, _) => x.Narrow(0, 0, 1)));
+        Assert.Contains("must keep the image count", error.Message);
+    }
+
+    [Fact]
     public void Feature_extraction_uses_eval_mode_and_leaves_the_encoder_untouched()
     {
         var data = new SyntheticDataset(20, size: 8, channels: 3, seed: 1);
