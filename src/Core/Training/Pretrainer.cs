@@ -64,10 +64,23 @@ public sealed class Pretrainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(batch);
         var clock = Stopwatch.StartNew();
+        using var views = MakeViews(batch, StepsDone);
+        return Step(views, batch.Count, epoch, elapsedSeconds, clock);
+    }
+
+    /// <summary>
+    /// Runs one optimiser step on views already made for this step (<c>MakeViews(batch, StepsDone)</c>, e.g. ahead of
+    /// time on the loader's prefetch thread, as <see cref="Run"/> does) of <paramref name="sourceCount"/> source images.
+    /// The views stay the caller's.
+    /// </summary>
+    public MetricsRecord Step(PretrainingViews views, int sourceCount, int epoch = 0, double elapsedSeconds = 0) =>
+        Step(views ?? throw new ArgumentNullException(nameof(views)), sourceCount, epoch, elapsedSeconds, Stopwatch.StartNew());
+
+    private MetricsRecord Step(PretrainingViews views, int sourceCount, int epoch, double elapsedSeconds, Stopwatch clock)
+    {
         using var scope = Torch.NewScope();
         var step = StepsDone;
         Optimizer.LearningRateMultiplier = Schedule.Multiplier(step);
-        using var views = MakeViews(batch, step);
         var (online, targets) = Embed(views);
         var value = Loss(online, targets, lossGenerator);
 
@@ -100,7 +113,7 @@ public sealed class Pretrainer : IDisposable
         StepsDone++;
 
         var seconds = clock.Elapsed.TotalSeconds;
-        var record = new MetricsRecord(StepsDone, epoch, total, terms, Optimizer.LearningRate(0), gamma, batch.Count / Math.Max(seconds, 1e-9),
+        var record = new MetricsRecord(StepsDone, epoch, total, terms, Optimizer.LearningRate(0), gamma, sourceCount / Math.Max(seconds, 1e-9),
             elapsedSeconds + seconds);
         lastFinite = record;
         return record;
@@ -158,12 +171,23 @@ public sealed class Pretrainer : IDisposable
         {
             var epoch = (int)(StepsDone / perEpoch);
             var skip = (int)(StepsDone % perEpoch);
-            // Cancellation is checked between steps (so that it always ends with a checkpoint), not inside the loader's wait.
-            foreach (var batch in loader.Epoch(epoch).Skip(skip))
+            // Views are made on the loader's prefetch thread, overlapping the previous steps' compute; each knows the step it
+            // was drawn for (batches of the epoch before a resume point are skipped without making views).
+            var next = (long)epoch * perEpoch;
+            var first = StepsDone;
+            var prepared = loader.Epoch(epoch, batch =>
             {
-                using (batch)
+                var step = next++;
+                return step < first ? null : new PreparedViews(step, batch.Count, MakeViews(batch, step));
+            });
+            // Cancellation is checked between steps (so that it always ends with a checkpoint), not inside the loader's wait.
+            foreach (var item in prepared.Skip(skip))
+            {
+                using (item)
                 {
-                    var record = Step(batch, epoch, clock.Elapsed.TotalSeconds);
+                    if (item is null || item.Step != StepsDone)
+                        throw new InvalidOperationException($"Pretrainer.Run: views for step {item?.Step} arrived at step {StepsDone}");
+                    var record = Step(item.Views, item.SourceCount, epoch, clock.Elapsed.TotalSeconds);
                     log?.Append(record);
                     onStep?.Invoke(record);
                 }
@@ -200,6 +224,11 @@ public sealed class Pretrainer : IDisposable
         using var checkpoint = Checkpoint.Load(path);
         checkpoint.Restore(new Dictionary<string, Nn.Module> { [OnlineName] = Online }, Optimizer, Ema, new Dictionary<string, Generator> { ["loss"] = lossGenerator });
         StepsDone = checkpoint.Step;
+    }
+
+    private sealed record PreparedViews(long Step, int SourceCount, PretrainingViews Views) : IDisposable
+    {
+        public void Dispose() => Views.Dispose();
     }
 
     public void Dispose()

@@ -179,4 +179,56 @@ public sealed class PretrainerTests : IDisposable
         Assert.Equal(10, checkpoint.Step);
         Assert.Equal(10, MetricsLog.Read(Path.Combine(dir, "metrics.jsonl")).Count);
     }
+
+    [Fact]
+    public void Run_makes_views_ahead_on_the_prefetch_thread_and_matches_stepping_batch_by_batch()
+    {
+        var loader = new DataLoader(data, batchSize: 8, seed: 2, dropLast: true, prefetchDepth: 2);
+        var made = new List<(long Step, int Thread)>();
+        var caller = Environment.CurrentManagedThreadId;
+        PretrainingViews Recording(Batch batch, long step)
+        {
+            lock (made) made.Add((step, Environment.CurrentManagedThreadId));
+            return Views(batch, step);
+        }
+        List<double> RunLosses(long resumeAt)
+        {
+            var online = Network(9);
+            var engine = new Pretrainer(online, TargetMode.Ema, new Sgd(online.Parameters(), new SgdOptions(0.05, momentum: 0.9)),
+                new WarmupCosineSchedule(100, 2), Recording, Relic, new PretrainingOptions(2, seed: 3, runDirectory: dir), EmaSchedule.Constant(0.9));
+            using (engine)
+            {
+                if (resumeAt > 0)
+                {
+                    for (var i = 0; i < resumeAt; i++)
+                        using (var b = data.GetBatch(loader.BatchIndices(0)[i]))
+                            engine.Step(b);
+                }
+                var losses = new List<double>();
+                engine.Run(loader, r => losses.Add(r.Loss));
+                return losses;
+            }
+        }
+        var run = RunLosses(0);
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => (long)i), made.Select(m => m.Step));
+        Assert.All(made, m => Assert.NotEqual(caller, m.Thread));
+
+        // The same steps taken one batch at a time on this thread.
+        var online = Network(9);
+        using var manual = new Pretrainer(online, TargetMode.Ema, new Sgd(online.Parameters(), new SgdOptions(0.05, momentum: 0.9)),
+            new WarmupCosineSchedule(100, 2), Views, Relic, new PretrainingOptions(2, seed: 3), EmaSchedule.Constant(0.9));
+        var expected = new List<double>();
+        for (var epoch = 0; epoch < 2; epoch++)
+            foreach (var indices in loader.BatchIndices(epoch))
+                using (var b = data.GetBatch(indices))
+                    expected.Add(manual.Step(b).Loss);
+        Assert.Equal(expected, run);
+
+        // Resumed mid-epoch: the skipped batches get no views, the rest are drawn for their own steps.
+        made.Clear();
+        Directory.Delete(dir, recursive: true);
+        var resumed = RunLosses(3);
+        Assert.Equal(expected.Skip(3), resumed);
+        Assert.Equal(new long[] { 0, 1, 2 }.Concat(Enumerable.Range(3, 5).Select(i => (long)i)), made.Select(m => m.Step));
+    }
 }
