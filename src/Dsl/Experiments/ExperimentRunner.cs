@@ -135,7 +135,7 @@ public static class ExperimentRunner
         AtomicFile.WriteAllBytes(run.Results, JsonSerializer.SerializeToUtf8Bytes(results, ResultJson));
 
     /// <summary>The pre-training engine of <paramref name="experiment"/>, every weight drawn from its seed.</summary>
-    internal static Pretrainer Build(Experiment experiment, int inChannels, int batchesPerEpoch, long totalSteps, string? runDirectory)
+    internal static Pretrainer Build(Experiment experiment, int inChannels, int batchesPerEpoch, long totalSteps, string? runDirectory, long? maxSteps = null)
     {
         using var g = new Generator(experiment.Seed);
         var encoder = experiment.Encoder.Build(inChannels, g);
@@ -158,7 +158,7 @@ public static class ExperimentRunner
         var checkpointEvery = (int)Math.Clamp(totalSteps / 10, 1, 1000);
         return new Pretrainer(online, experiment.Target, optimizer, schedule, ViewMakerWithMasks(experiment.Views, experiment.Seed),
             PretrainingAdapters.Loss(experiment.Objective), new PretrainingOptions(experiment.Epochs, experiment.Seed, checkpointEvery: checkpointEvery,
-                runDirectory: runDirectory, maxSteps: totalSteps), ema);
+                runDirectory: runDirectory, maxSteps: maxSteps ?? totalSteps), ema);
     }
 
     /// <summary>Views of a batch; when the view set masks large views and the dataset has no masks, the boundary-contrast estimator supplies them.</summary>
@@ -175,17 +175,29 @@ public static class ExperimentRunner
         };
     }
 
-    /// <summary>Seconds per pre-training step, measured on a throw-away copy of the run (one warm-up step, then two timed).</summary>
+    /// <summary>
+    /// Seconds per pre-training step, measured on a throw-away copy of the run through the same pipeline as the run itself
+    /// (views made on the loader's prefetch thread while the previous step computes, so that contention for the cores is
+    /// counted): <see cref="MeasuredSteps"/> steps, the first <see cref="WarmUpSteps"/> untimed (allocation, the prefetch
+    /// queue filling up).
+    /// </summary>
     private static double MeasureStepSeconds(Experiment experiment, IImageDataset train, DataLoader loader, long totalSteps)
     {
-        using var probe = Build(experiment, train.Channels, loader.BatchesPerEpoch, totalSteps, runDirectory: null);
-        using var batch = train.GetBatch(loader.BatchIndices(0)[0]);
-        probe.Step(batch);
+        var steps = (int)Math.Min(MeasuredSteps, loader.BatchesPerEpoch);
+        var warmUp = Math.Min(WarmUpSteps, steps - 1);
+        using var probe = Build(experiment, train.Channels, loader.BatchesPerEpoch, totalSteps, runDirectory: null, maxSteps: steps);
         var clock = Stopwatch.StartNew();
-        probe.Step(batch);
-        probe.Step(batch);
-        return clock.Elapsed.TotalSeconds / 2;
+        var timed = 0;
+        probe.Run(loader, record =>
+        {
+            if (record.Step == warmUp) clock.Restart();
+            else if (record.Step > warmUp) timed++;
+        });
+        return clock.Elapsed.TotalSeconds / Math.Max(timed, 1);
     }
+
+    private const int MeasuredSteps = 8;
+    private const int WarmUpSteps = 3;
 
     private static List<AccuracyResult> Evaluate(Experiment experiment, string name, Module encoder, IImageDataset train, IImageDataset test,
         ExperimentCallbacks callbacks, bool probe = true, bool knn = true)

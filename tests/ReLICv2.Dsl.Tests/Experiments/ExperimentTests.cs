@@ -102,6 +102,21 @@ public sealed class ExperimentTests : IDisposable
     }
 
     [Fact]
+    public void A_time_budget_plans_the_steps_that_fit_and_the_timing_run_leaves_no_trace()
+    {
+        // 50 epochs of 4 steps cannot fit in 0.6 s: the measured step time (through the real pipeline) plans fewer steps.
+        var budgeted = Tiny(epochs: 50).WithTimeBudget(0.01);
+        var result = budgeted.Run(dir);
+        var run = new RunDirectory(dir);
+        var planned = long.Parse(File.ReadAllText(run.Plan).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(planned, 1, 199);
+        Assert.Equal(planned, result.Pretraining.StepsDone);
+        Assert.Equal(planned, result.Pretraining.TotalSteps);
+        Assert.Equal(planned, MetricsLog.Read(run.Metrics).Count);
+        Assert.Equal(Enumerable.Range(1, (int)planned).Select(s => (long)s), MetricsLog.Read(run.Metrics).Select(m => m.Step));
+    }
+
+    [Fact]
     public void Step_seeds_differ_per_step_and_are_reproducible()
     {
         var seeds = Enumerable.Range(0, 1000).Select(s => PretrainingAdapters.StepSeed(7, s)).ToList();
