@@ -1,21 +1,57 @@
 // The [L, S] view ablation of the paper (METHOD.md §3: [2,0] 74.8 · [2,2] 76.2 · [4,0] 75.5 · [4,2] 76.8 on ImageNet)
-// at small scale on Fashion-MNIST, printed as a table.   dotnet fsi scripts/ablation_views.fsx [--quick]
+// at small scale on Fashion-MNIST: every view set gets the same pre-training time budget (the preset's, or
+// --minutes N), so that the table compares what each set learns per unit of compute, not per epoch.
+//   dotnet fsi scripts/ablation_views.fsx [--quick] [--minutes N] [--grid 2x0,4x0,4x2]
+// Runs are kept under runs/ablation-<time>/<L>x<S> (report.html in each).
 #load "prelude.fsx"
 open Prelude
+open System
+open ReLICv2.Experiments
 open ReLICv2.Views
 
-let grid = if isQuick then [ 2, 0; 2, 1 ] else [ 2, 0; 2, 2; 4, 0; 4, 2 ]
+let argument (name: string) =
+    let args = fsi.CommandLineArgs
+    match Array.tryFindIndex ((=) name) args with
+    | Some i when i + 1 < args.Length -> Some args.[i + 1]
+    | Some _ -> failwithf "%s needs a value" name
+    | None -> None
+
+let parseGrid (text: string) =
+    [ for cell in text.Split(',', System.StringSplitOptions.RemoveEmptyEntries) ->
+        match cell.Trim().Split('x') with
+        | [| l; s |] -> int l, int s
+        | _ -> failwithf "--grid: '%s' is not of the form LxS (e.g. 4x2)" cell ]
+
+let grid =
+    match argument "--grid" with
+    | Some g -> parseGrid g
+    | None -> if isQuick then [ 2, 0; 2, 1 ] else [ 2, 0; 4, 0; 4, 2 ]
+
 let baseExperiment =
-    preset "fashion-mnist"
-    |> set "timeBudgetMinutes" 4
-    |> fun e -> if isQuick then quick 256 e else e
+    let e = preset "fashion-mnist"
+    let e = e.With(evaluation = EvaluationSpec(e.Evaluation.ProbeEpochs, randomInitBaseline = false, supervisedBaseline = false))
+    let e =
+        match argument "--minutes" with
+        | Some m -> e |> set "timeBudgetMinutes" (float m)
+        | None -> e
+    if isQuick then quick 256 e else e
+
+let root =
+    IO.Path.Combine((if isQuick then IO.Path.GetTempPath() else "runs"), "ablation-" + DateTime.Now.ToString("yyyyMMdd-HHmmss"))
 
 let rows =
     [ for (l, s) in grid ->
-        let views = ViewSet.Relicv2(largeCount = l, smallCount = s, largeSize = 28, smallSize = 12)
-        let result = baseExperiment.With(name = sprintf "ablation-%d-%d" l s, views = views) |> run
-        (l, s, probeTop1 result) ]
+        let views = ViewSet.Relicv2FashionMnist(largeCount = l, smallCount = s)
+        let experiment = baseExperiment.With(name = sprintf "ablation-%dx%d" l s, views = views)
+        let result = experiment |> runIn (IO.Path.Combine(root, sprintf "%dx%d" l s))
+        let knn =
+            match result.Find(ExperimentRunner.Pretrained, ExperimentRunner.Knn) with
+            | null -> nan
+            | a -> a.Top1
+        (l, s, result.Pretraining.StepsDone, probeTop1 result, knn) ]
 
-printfn "\n[L, S]   linear probe top-1"
-for (l, s, top1) in rows do printfn "[%d, %d]   %6.2f %%" l s (100.0 * top1)
-if rows |> List.exists (fun (_, _, t) -> System.Double.IsNaN t) then failwith "an ablation run produced no probe result"
+printfn "\n[L, S]   steps   linear probe top-1   k-NN top-1"
+for (l, s, steps, probe, knn) in rows do
+    printfn "[%d, %d]   %5d   %17.2f %%   %8.2f %%" l s steps (100.0 * probe) (100.0 * knn)
+printfn "runs: %s" (IO.Path.GetFullPath root)
+if rows |> List.exists (fun (_, _, _, p, _) -> Double.IsNaN p) then failwith "an ablation run produced no probe result"

@@ -46,6 +46,9 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int rs_copy_to_host(TensorHandle a, void* dst, long nbytes);
     [LibraryImport(Lib)] internal static partial int rs_cos(TensorHandle a, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_cross_entropy(TensorHandle x, TensorHandle target, TensorHandle weight, int reduction, long ignore_index, double label_smoothing, out TensorHandle @out);
+    [LibraryImport(Lib)] internal static partial int rs_cpu_cache_configure(long capacityBytes, long minBlockBytes);
+    [LibraryImport(Lib)] internal static partial int rs_cpu_cache_empty();
+    [LibraryImport(Lib)] internal static partial int rs_cpu_cache_stats(out long hits, out long misses, out long idleBytes, out long capacityBytes);
     [LibraryImport(Lib)] internal static partial int rs_cuda_device_count(out int @out);
     [LibraryImport(Lib)] internal static partial int rs_cuda_is_available();
     [LibraryImport(Lib)] internal static partial int rs_cumsum(TensorHandle a, long dim, out TensorHandle @out);

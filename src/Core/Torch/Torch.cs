@@ -13,10 +13,55 @@ public static partial class Torch
     /// Uses every core by default: libtorch's OpenMP pool can start with one thread in containers, so unless
     /// OMP_NUM_THREADS says otherwise the pool is sized to <see cref="Environment.ProcessorCount"/>.
     /// </summary>
+    /// <remarks>
+    /// Installs the caching CPU allocator (see <see cref="CpuCache"/>) with the capacity RELIC_CPU_CACHE_MB gives
+    /// (default <see cref="DefaultCpuCacheMegabytes"/>; 0 keeps no idle block).
+    /// </remarks>
     static Torch()
     {
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OMP_NUM_THREADS")) && Native.rs_get_num_threads() < Environment.ProcessorCount)
             Native.rs_set_num_threads(Environment.ProcessorCount);
+        var megabytes = DefaultCpuCacheMegabytes;
+        var text = Environment.GetEnvironmentVariable("RELIC_CPU_CACHE_MB");
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            if (long.TryParse(text, out var parsed) && parsed >= 0 && parsed <= 1L << 30) megabytes = parsed;
+            else Console.Error.WriteLine($"warning: RELIC_CPU_CACHE_MB = '{text}' is not a whole number of megabytes in [0, 2^30]; using {DefaultCpuCacheMegabytes}");
+        }
+        TorchException.Check(Native.rs_cpu_cache_configure(megabytes << 20, CpuCacheMinBlockBytes));
+    }
+
+    // ---- memory ----------------------------------------------------------------------------------
+
+    /// <summary>Idle memory the CPU cache may keep unless RELIC_CPU_CACHE_MB says otherwise.</summary>
+    public const long DefaultCpuCacheMegabytes = 4096;
+
+    /// <summary>Blocks smaller than this are left to the C library's allocator, which recycles them well.</summary>
+    public const long CpuCacheMinBlockBytes = 1L << 20;
+
+    /// <summary>
+    /// The caching CPU allocator's counters. libtorch's CPU tensors are allocated through the shim's cache: a freed block
+    /// of at least <see cref="CpuCacheMinBlockBytes"/> is kept, by exact size, for the next request of that size, so a
+    /// training step reuses the previous step's memory instead of mapping, page-faulting and zero-filling it again.
+    /// Hits and misses count requests of cacheable size; idle bytes are kept but unused, up to the capacity.
+    /// </summary>
+    public static CpuCacheStats CpuCache
+    {
+        get
+        {
+            TorchException.Check(Native.rs_cpu_cache_stats(out var hits, out var misses, out var idle, out var capacity));
+            return new CpuCacheStats(hits, misses, idle, capacity);
+        }
+    }
+
+    /// <summary>Frees the idle blocks of the CPU cache (between phases whose tensor sizes differ).</summary>
+    public static void EmptyCpuCache() => TorchException.Check(Native.rs_cpu_cache_empty());
+
+    /// <summary>Sets how many idle bytes the CPU cache may keep; 0 frees every block as it is released.</summary>
+    public static void SetCpuCacheCapacity(long bytes)
+    {
+        if (bytes < 0) throw new ArgumentOutOfRangeException(nameof(bytes), bytes, "SetCpuCacheCapacity: bytes must be >= 0");
+        TorchException.Check(Native.rs_cpu_cache_configure(bytes, CpuCacheMinBlockBytes));
     }
 
     // ---- engine facts ----------------------------------------------------------------------------
@@ -335,3 +380,6 @@ public static partial class Torch
         }
     }
 }
+
+/// <summary>Counters of the caching CPU allocator (<see cref="Torch.CpuCache"/>).</summary>
+public readonly record struct CpuCacheStats(long Hits, long Misses, long IdleBytes, long CapacityBytes);

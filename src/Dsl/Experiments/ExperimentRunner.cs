@@ -76,14 +76,14 @@ public static class ExperimentRunner
             pretraining = trainer.Run(loader, r => callbacks.OnStep?.Invoke(r, totalSteps), cancellation);
             if (pretraining.Cancelled) return new ExperimentResult(experiment, run, pretraining, accuracies);
 
-            callbacks.OnPhase?.Invoke("linear probe and k-NN of the pre-trained encoder");
+            NextPhase(callbacks, "linear probe and k-NN of the pre-trained encoder");
             accuracies.AddRange(Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks));
         }
         WriteResults(run, accuracies);
 
         if (experiment.Evaluation.RandomInitBaseline)
         {
-            callbacks.OnPhase?.Invoke("random-init baseline");
+            NextPhase(callbacks, "random-init baseline");
             using var g = new Generator(experiment.Seed + 1000);
             using var encoder = experiment.Encoder.Build(train.Channels, g);
             accuracies.AddRange(Evaluate(experiment, RandomInit, encoder, train, test, callbacks));
@@ -91,7 +91,7 @@ public static class ExperimentRunner
         }
         if (experiment.Evaluation.SupervisedBaseline)
         {
-            callbacks.OnPhase?.Invoke("supervised baseline");
+            NextPhase(callbacks, "supervised baseline");
             accuracies.Add(SupervisedBaseline(experiment, train, test, loader, pretraining.StepsDone, callbacks, cancellation));
             WriteResults(run, accuracies);
         }
@@ -129,6 +129,13 @@ public static class ExperimentRunner
         var loader = new DataLoader(train, experiment.BatchSize, shuffle: true, seed: experiment.Seed, dropLast: true, prefetchDepth: 3);
         callbacks.OnPhase?.Invoke("supervised training");
         return SupervisedBaseline(experiment, train, test, loader, (long)loader.BatchesPerEpoch * experiment.Epochs, callbacks, cancellation);
+    }
+
+    // A phase with other tensor sizes than the one before: the CPU cache's idle blocks would only sit there.
+    private static void NextPhase(ExperimentCallbacks callbacks, string phase)
+    {
+        Torch.EmptyCpuCache();
+        callbacks.OnPhase?.Invoke(phase);
     }
 
     private static void WriteResults(RunDirectory run, IReadOnlyList<AccuracyResult> results) =>

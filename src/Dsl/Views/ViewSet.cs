@@ -98,8 +98,31 @@ public sealed record ViewSet
     /// <summary>ReLICv2 scaled to CIFAR-sized images: 4 × 32 + 2 × 16 (BENCH.md relicv2-step-small).</summary>
     public static ViewSet Relicv2Cifar(double maskProbability = 0) => Relicv2(largeSize: 32, smallSize: 16, maskProbability: maskProbability);
 
-    /// <summary>ReLICv2 scaled to Fashion-MNIST (28 px, one channel: saturation, hue and grayscale are identities): 4 × 28 + 2 × 12.</summary>
-    public static ViewSet Relicv2FashionMnist(double maskProbability = 0) => Relicv2(largeSize: 28, smallSize: 12, maskProbability: maskProbability);
+    /// <summary>
+    /// ReLICv2 scaled to Fashion-MNIST (28 px, one channel: saturation, hue and grayscale are identities):
+    /// <paramref name="largeCount"/> × 28 px + <paramref name="smallCount"/> × 12 px. The small views are Table 16's
+    /// (area 5–14 %); the large views crop 30–100 % of the area, flip and jitter brightness and contrast, without Table 16's
+    /// blur and solarisation — at 28 px a σ ≤ 2 blur erases most of a garment's texture, and short CPU runs learned
+    /// measurably worse with it and with 14 % crops (issue #6 notes).
+    /// </summary>
+    public static ViewSet Relicv2FashionMnist(int largeCount = 4, int smallCount = 2, double maskProbability = 0)
+    {
+        Check.InRange(largeCount, 1, 64, nameof(ViewSet), nameof(largeCount));
+        Check.InRange(smallCount, 0, 64, nameof(ViewSet), nameof(smallCount));
+        Check.InRange(maskProbability, 0, 1, nameof(ViewSet), nameof(maskProbability));
+        var large = Enumerable.Range(0, largeCount).Select(_ => FashionMnistLargeView(maskProbability)).ToArray();
+        var small = Enumerable.Range(0, smallCount).Select(j => AugmentationChain.Table16(12, 0.05, 0.14, j % 2 == 0)).ToArray();
+        return new ViewSet(large, small, $"ReLICv2 Fashion-MNIST [{largeCount}x28, {smallCount}x12]");
+    }
+
+    private static AugmentationChain FashionMnistLargeView(double maskProbability)
+    {
+        var steps = new List<AugmentationStep> { new ResizedCrop(28, 0.3, 1.0), new HorizontalFlip(0.5) };
+        if (maskProbability > 0) steps.Add(new SaliencyMask(maskProbability));
+        steps.Add(new ColorJitter(0.4, 0.4, 0.2, 0.1, 0.8));
+        steps.Add(new Grayscale(0.2));
+        return new AugmentationChain(steps);
+    }
 
     /// <summary>BYOL's two views (Table 16 chains, area 8–100 %): view 1 odd column, view 2 even column.</summary>
     public static ViewSet Byol(int size = 224, InterpolationMode interpolation = InterpolationMode.Bicubic) =>

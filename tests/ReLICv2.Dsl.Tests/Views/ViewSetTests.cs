@@ -88,6 +88,23 @@ public class ViewSetTests
     }
 
     [Fact]
+    public void Fashion_mnist_view_sets_have_the_asked_counts_and_mild_large_views()
+    {
+        using var scope = Torch.NewScope();
+        using var views = ViewSet.Relicv2FashionMnist(largeCount: 2, smallCount: 0).Run(Sources(3, 1, 28), 4);
+        Assert.Equal(2, views.Large.Count);
+        Assert.Empty(views.Small);
+        var set = ViewSet.Relicv2FashionMnist();
+        Assert.Equal((4, 2), (set.LargeViews.Count, set.SmallViews.Count));
+        Assert.All(set.LargeViews, v => Assert.DoesNotContain(v.Steps, s => s is GaussianBlur or Solarize));
+        Assert.All(set.LargeViews, v => Assert.Equal(0.3, Assert.IsType<ResizedCrop>(v.Steps[0]).MinArea));
+        Assert.All(set.SmallViews, v => Assert.Contains(v.Steps, s => s is GaussianBlur));
+        Assert.Contains("largeCount", Assert.Throws<ArgumentOutOfRangeException>(() => ViewSet.Relicv2FashionMnist(largeCount: 0)).Message);
+        Assert.Contains("smallCount", Assert.Throws<ArgumentOutOfRangeException>(() => ViewSet.Relicv2FashionMnist(smallCount: -1)).Message);
+        Assert.True(ViewSet.Relicv2FashionMnist(maskProbability: 0.5).NeedsMasks);
+    }
+
+    [Fact]
     public void Same_seed_gives_the_same_views_and_different_views_differ()
     {
         using var scope = Torch.NewScope();
