@@ -28,8 +28,10 @@ let grid =
     | None -> if isQuick then [ 2, 0; 2, 1 ] else [ 2, 0; 4, 0; 4, 2 ]
 
 let baseExperiment =
-    let e = preset "fashion-mnist"
-    let e = e.With(evaluation = EvaluationSpec(e.Evaluation.ProbeEpochs, randomInitBaseline = false, supervisedBaseline = false))
+    let e =
+        preset "fashion-mnist"
+        |> set "evaluation.randomInitBaseline" false
+        |> set "evaluation.supervisedBaseline" false
     let e =
         match argument "--minutes" with
         | Some m -> e |> set "timeBudgetMinutes" (float m)

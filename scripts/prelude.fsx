@@ -63,5 +63,5 @@ let quick (trainImages: int) (experiment: Experiment) =
         heads = HeadsSpec(64L, 32L, 64L),
         epochs = 1,
         batchSize = 64,
-        evaluation = EvaluationSpec(2, 0.5, 10, 0.07, true, false, Nullable()))
+        evaluation = EvaluationSpec(2, 0.5, 10, 0.07, true, false, Nullable(), 1, 0.5))
     |> fun e -> e.WithTimeBudget(Nullable())
