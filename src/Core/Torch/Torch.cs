@@ -28,7 +28,7 @@ public static partial class Torch
             if (long.TryParse(text, out var parsed) && parsed >= 0 && parsed <= 1L << 30) megabytes = parsed;
             else Console.Error.WriteLine($"warning: RELIC_CPU_CACHE_MB = '{text}' is not a whole number of megabytes in [0, 2^30]; using {DefaultCpuCacheMegabytes}");
         }
-        TorchException.Check(Native.rs_cpu_cache_configure(megabytes << 20, CpuCacheMinBlockBytes));
+        if (megabytes > 0) TorchException.Check(Native.rs_cpu_cache_configure(megabytes << 20, CpuCacheMinBlockBytes));
     }
 
     // ---- memory ----------------------------------------------------------------------------------
