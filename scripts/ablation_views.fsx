@@ -9,13 +9,6 @@ open System
 open ReLICv2.Experiments
 open ReLICv2.Views
 
-let argument (name: string) =
-    let args = fsi.CommandLineArgs
-    match Array.tryFindIndex ((=) name) args with
-    | Some i when i + 1 < args.Length -> Some args.[i + 1]
-    | Some _ -> failwithf "%s needs a value" name
-    | None -> None
-
 let parseGrid (text: string) =
     [ for cell in text.Split(',', System.StringSplitOptions.RemoveEmptyEntries) ->
         match cell.Trim().Split('x') with
@@ -23,7 +16,7 @@ let parseGrid (text: string) =
         | _ -> failwithf "--grid: '%s' is not of the form LxS (e.g. 4x2)" cell ]
 
 let grid =
-    match argument "--grid" with
+    match optionValue "--grid" with
     | Some g -> parseGrid g
     | None -> if isQuick then [ 2, 0; 2, 1 ] else [ 2, 0; 4, 0; 4, 2 ]
 
@@ -33,7 +26,7 @@ let baseExperiment =
         |> set "evaluation.randomInitBaseline" false
         |> set "evaluation.supervisedBaseline" false
     let e =
-        match argument "--minutes" with
+        match optionValue "--minutes" with
         | Some m -> e |> set "timeBudgetMinutes" (float m)
         | None -> e
     if isQuick then quick 256 e else e

@@ -13,6 +13,14 @@ open ReLICv2.Training
 /// True when the script was started with --quick (CI runs every script that way).
 let isQuick = fsi.CommandLineArgs |> Array.contains "--quick"
 
+/// The value after an option on the script's command line: optionValue "--minutes" is Some "5" for "--minutes 5".
+let optionValue (name: string) =
+    let args = fsi.CommandLineArgs
+    match Array.tryFindIndex ((=) name) args with
+    | Some i when i + 1 < args.Length -> Some args.[i + 1]
+    | Some _ -> failwithf "%s needs a value" name
+    | None -> None
+
 /// A preset experiment by name (fashion-mnist, cifar10, imagefolder).
 let preset (name: string) = Experiment.Named.[name].Invoke()
 

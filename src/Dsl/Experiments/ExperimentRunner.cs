@@ -204,11 +204,11 @@ public static class ExperimentRunner
     }
 
     private const int MeasuredSteps = 8;
+    private const int WarmUpSteps = 3;
 
     // Steps are planned for this share of a time budget: checkpoints, metrics and the timing's own error (a 415-step
     // plan for 15 min took 15.6 min at 100 %) must fit in the rest.
     private const double BudgetShare = 0.95;
-    private const int WarmUpSteps = 3;
 
     private static List<AccuracyResult> Evaluate(Experiment experiment, string name, Module encoder, IImageDataset train, IImageDataset test,
         ExperimentCallbacks callbacks, bool probe = true, bool knn = true)
