@@ -26,17 +26,36 @@ public static class BenchStepCommand
     {
         var steps = new Option<int>("--steps") { Description = "Timed steps per measurement (1-1000).", DefaultValueFactory = _ => 5 };
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads (1-256).", DefaultValueFactory = _ => 2 };
+        var shards = new Option<int>("--shards")
+        {
+            Description = "Also measure data-parallel shards (each on one worker thread with one intra-op thread; 1-64) and print the ratio to the unsharded step.",
+            DefaultValueFactory = _ => 1,
+        };
         var pytorch = new Option<bool>("--pytorch") { Description = "Also measure the PyTorch reference with /usr/bin/python3 (needs python3-torch and python3-torchvision)." };
-        var command = new Command("step", "One ReLICv2 pre-training step (BENCH.md relicv2-step-small): augmentation, compute and full-step images/s.") { steps, threads, pytorch };
+        var command = new Command("step", "One ReLICv2 pre-training step (BENCH.md relicv2-step-small): augmentation, compute and full-step images/s.") { steps, threads, shards, pytorch };
         command.SetAction(parse =>
         {
             var n = parse.GetValue(steps);
             var t = parse.GetValue(threads);
             if (n is < 1 or > 1000) { Console.Error.WriteLine($"relic bench step: --steps must be in [1, 1000], got {n}"); return 2; }
             if (t is < 1 or > 256) { Console.Error.WriteLine($"relic bench step: --threads must be in [1, 256], got {t}"); return 2; }
+            var w = parse.GetValue(shards);
+            if (w is < 1 or > 64 || w > Batch / 2) { Console.Error.WriteLine($"relic bench step: --shards must be in [1, {Batch / 2}] (batch {Batch}), got {w}"); return 2; }
             Torch.SetNumThreads(t);
-            var ours = Measure(n);
+            var ours = Measure(n, 1);
             Console.WriteLine(JsonSerializer.Serialize(ours));
+            if (w > 1)
+            {
+                var sharded = Measure(n, w);
+                Console.WriteLine(JsonSerializer.Serialize(sharded));
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    workload = "relicv2-step-small",
+                    shards = w,
+                    sharded_compute_ratio = Math.Round(sharded.compute_images_per_s / ours.compute_images_per_s, 2),
+                    sharded_full_step_ratio = Math.Round(sharded.full_step_images_per_s / ours.full_step_images_per_s, 2),
+                }));
+            }
             if (!parse.GetValue(pytorch)) return 0;
             var reference = RunPyTorch(n, t, out var reason);
             if (reference is null)
@@ -58,10 +77,10 @@ public static class BenchStepCommand
         return command;
     }
 
-    private sealed record Result(string workload, string implementation, int threads, int steps, double augment_images_per_s, double compute_images_per_s,
+    private sealed record Result(string workload, string implementation, int threads, int shards, int steps, double augment_images_per_s, double compute_images_per_s,
         double full_step_images_per_s, double compute_gflops);
 
-    private static Result Measure(int steps)
+    private static Result Measure(int steps, int shards)
     {
         using var g = new Generator(0);
         using var sources = Torch.RandInt(0, 256, [Batch, 3, Source, Source], g, DType.UInt8);
@@ -73,11 +92,11 @@ public static class BenchStepCommand
         var optimizer = new Lars(Lars.ExcludingBiasAndNorm(online.NamedParameters(), new LarsOptions(0.1, 0.9, 1e-6)));
         var objective = new PairedObjective(Presets.Relic(temperature: 0.2, negatives: Losses.Negatives.All), PairingPolicy.ReLICv2(includeSameView: false));
         using var trainer = new Pretrainer(online, TargetMode.Ema, optimizer, new WarmupCosineSchedule(1_000_000), makeViews,
-            PretrainingAdapters.Loss(objective), new PretrainingOptions(1), EmaSchedule.Constant(0.99));
+            PretrainingAdapters.Loss(objective), new PretrainingOptions(1, shards: shards), EmaSchedule.Constant(0.99));
         using var fixedViews = makeViews(batch, 0);
         PretrainingViews Same(Batch _, long __) => new(fixedViews.Large.Select(v => v.Alias()).ToArray(), fixedViews.Small.Select(v => v.Alias()).ToArray());
         using var computeOnly = new Pretrainer(online, TargetMode.Ema, optimizer, new WarmupCosineSchedule(1_000_000), Same,
-            PretrainingAdapters.Loss(objective), new PretrainingOptions(1), EmaSchedule.Constant(0.99));
+            PretrainingAdapters.Loss(objective), new PretrainingOptions(1, shards: shards), EmaSchedule.Constant(0.99));
 
         trainer.Step(batch);
         double Time(Action a)
@@ -94,7 +113,7 @@ public static class BenchStepCommand
         var flopsPerImage = 2.0 * (3 * macs + targetMacs);
         online.Dispose();
         optimizer.Dispose();
-        return new Result("relicv2-step-small", "relicv2.net", Torch.NumThreads, steps, Math.Round(augment, 2), Math.Round(compute, 2), Math.Round(full, 2),
+        return new Result("relicv2-step-small", "relicv2.net", Torch.NumThreads, shards, steps, Math.Round(augment, 2), Math.Round(compute, 2), Math.Round(full, 2),
             Math.Round(flopsPerImage * compute / 1e9, 2));
     }
 

@@ -1,4 +1,7 @@
 // Errors, handle lifetime, threads and build facts.
+#ifdef RELIC_HAVE_OPENMP
+#include <omp.h>
+#endif
 #include "rs_common.h"
 
 #include <torch/version.h>
@@ -43,6 +46,21 @@ RS_API int rs_build_config(const char** out) {
 
 RS_API void rs_set_num_threads(int n) { at::set_num_threads(n); }
 RS_API int rs_get_num_threads() { return at::get_num_threads(); }
+
+// Intra-op threads of the calling thread only. ATen's OpenMP backend reads omp_get_max_threads() per thread (and so does
+// oneDNN's OpenMP runtime), while at::set_num_threads also rewrites the process-wide default that every thread starts
+// from. Touching at::get_num_threads first runs ATen's per-thread lazy initialisation, which would otherwise overwrite
+// this thread's setting at its first parallel region. Returns 0 when the build has no OpenMP (the setting is global there).
+RS_API int rs_set_thread_num_threads(int n) {
+#ifdef RELIC_HAVE_OPENMP
+  (void)at::get_num_threads();
+  omp_set_num_threads(n);
+  return 1;
+#else
+  (void)n;
+  return 0;
+#endif
+}
 
 // Deliberately raises a C++ exception of a type other than c10::Error, to test the boundary.
 RS_API int rs_debug_throw(int kind) {

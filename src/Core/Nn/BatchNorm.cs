@@ -67,6 +67,8 @@ public abstract class BatchNorm : Module
         ArgumentNullException.ThrowIfNull(input);
         if (!AcceptsRank(input.Rank) || input.Size(1) != NumFeatures)
             throw new ArgumentException($"{GetType().Name}({NumFeatures}): expects input {ExpectedLayout} with C = {NumFeatures}, got [{string.Join(", ", input.Shape)}]", nameof(input));
+        if (IsTraining && runningStatisticsFrozen > 0)
+            return Torch.BatchNorm(input, null, null, Weight, Bias, training: true, momentum: 0.0, Eps);
         var factor = 0.0;
         if (IsTraining)
         {
@@ -76,6 +78,34 @@ public abstract class BatchNorm : Module
             factor = Momentum ?? 1.0 / NumBatchesTracked.ItemLong();
         }
         return Torch.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, IsTraining, factor, Eps);
+    }
+
+    [ThreadStatic] private static int runningStatisticsFrozen;
+
+    /// <summary>
+    /// Until the returned value is disposed, training-mode batch norms on this thread normalise with the batch's statistics
+    /// but leave the running statistics (and <see cref="NumBatchesTracked"/>) alone. Data-parallel shards other than the
+    /// first use it, so that concurrent shards never write the same buffers: the running statistics follow shard 0.
+    /// </summary>
+    public static IDisposable FreezeRunningStatistics()
+    {
+        runningStatisticsFrozen++;
+        return new FrozenRunningStatistics();
+    }
+
+    /// <summary>Whether <see cref="FreezeRunningStatistics"/> is in effect on this thread.</summary>
+    public static bool RunningStatisticsFrozen => runningStatisticsFrozen > 0;
+
+    private sealed class FrozenRunningStatistics : IDisposable
+    {
+        private bool disposed;
+
+        public void Dispose()
+        {
+            if (disposed) return;
+            disposed = true;
+            runningStatisticsFrozen--;
+        }
     }
 
     /// <summary><c>num_batches_tracked</c> may be absent from a loaded state dict (older PyTorch files); it is then left unchanged.</summary>

@@ -209,5 +209,6 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial void rs_generator_free(IntPtr g);
     [LibraryImport(Lib)] internal static partial void rs_set_grad_enabled(int flag);
     [LibraryImport(Lib)] internal static partial void rs_set_num_threads(int n);
+    [LibraryImport(Lib)] internal static partial int rs_set_thread_num_threads(int n);
     [LibraryImport(Lib)] internal static partial void rs_tensor_free(IntPtr t);
 }

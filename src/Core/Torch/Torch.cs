@@ -111,6 +111,17 @@ public static partial class Torch
         Native.rs_set_num_threads(threads);
     }
 
+    /// <summary>
+    /// Sets the intra-op threads of the calling thread only (other threads keep theirs; threads started later still start
+    /// from <see cref="NumThreads"/>' process-wide value). Data-parallel workers use it to run one shard each on one core.
+    /// Returns false when libtorch was built without OpenMP, where no per-thread setting exists (nothing is changed then).
+    /// </summary>
+    public static bool SetThreadNumThreads(int threads)
+    {
+        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "SetThreadNumThreads: threads must be >= 1");
+        return Native.rs_set_thread_num_threads(threads) != 0;
+    }
+
     /// <summary>Native tensor handles alive in this process (for leak tests).</summary>
     public static long LiveTensorCount => Native.rs_live_tensors();
 

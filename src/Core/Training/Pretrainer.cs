@@ -10,14 +10,17 @@ namespace ReLICv2.Training;
 /// network, forward the large views through the target (under no-grad for <see cref="TargetMode.Ema"/>; small views
 /// never reach the target), evaluate the loss, stop on non-finite values, back-propagate, optionally clip, step the
 /// optimiser with the warm-up + cosine learning rate, then update the EMA target.
-/// Deterministic on the CPU for a seed: a resumed run reproduces the uninterrupted one step for step.
+/// Deterministic on the CPU for a seed: a resumed run reproduces the uninterrupted one step for step. With
+/// <see cref="PretrainingOptions.Shards"/> &gt; 1 the forward, loss and gradient of each shard of the batch run on their own
+/// worker thread and the gradients are summed in shard order (still deterministic).
 /// </summary>
 public sealed class Pretrainer : IDisposable
 {
     /// <summary>Name of the online network in checkpoints.</summary>
     public const string OnlineName = "online";
 
-    private readonly Generator lossGenerator;
+    private readonly Generator[] lossGenerators;
+    private readonly ShardWorkers? workers;
     private MetricsRecord? lastFinite;
 
     public Pretrainer(SiameseNetwork online, TargetMode targetMode, Optimizer optimizer, WarmupCosineSchedule schedule, ViewMaker makeViews,
@@ -34,7 +37,9 @@ public sealed class Pretrainer : IDisposable
             Ema = new EmaTarget(online, emaSchedule ?? throw new ArgumentNullException(nameof(emaSchedule), "Pretrainer: TargetMode.Ema needs an EMA schedule"));
         else if (emaSchedule is not null)
             throw new ArgumentException($"Pretrainer: an EMA schedule was given but the target mode is {targetMode}", nameof(emaSchedule));
-        lossGenerator = new Generator(options.Seed);
+        // One negative-sampling generator per shard; shard 0's is the single-thread run's (seeded with options.Seed).
+        lossGenerators = [.. Enumerable.Range(0, options.Shards).Select(w => new Generator(unchecked(options.Seed + (ulong)w * 0x9E3779B97F4A7C15UL)))];
+        workers = options.Shards > 1 ? new ShardWorkers(options.Shards) : null;
         Online.Train();
     }
 
@@ -81,19 +86,19 @@ public sealed class Pretrainer : IDisposable
         using var scope = Torch.NewScope();
         var step = StepsDone;
         Optimizer.LearningRateMultiplier = Schedule.Multiplier(step);
-        var (online, targets) = Embed(views);
-        var value = Loss(online, targets, lossGenerator);
-
-        var total = value.Total.Item();
-        var terms = value.Terms.ToDictionary(kv => kv.Key, kv => kv.Value.Item());
-        if (!double.IsFinite(total) || terms.Values.Any(v => !double.IsFinite(v)))
+        double total;
+        Dictionary<string, double> terms;
+        if (workers is null)
         {
-            var bad = terms.Where(kv => !double.IsFinite(kv.Value)).Select(kv => $"{kv.Key} = {kv.Value}").ToList();
-            throw new NonFiniteLossException(step, $"the loss is {total}" + (bad.Count > 0 ? $" (non-finite terms: {string.Join(", ", bad)})" : ""), lastFinite);
+            var (online, targets) = Embed(views);
+            var value = Loss(online, targets, lossGenerators[0]);
+            (total, terms) = Values(value);
+            ThrowIfNotFinite(step, total, terms);
+            Optimizer.ZeroGrad();
+            value.Total.Backward();
         }
-
-        Optimizer.ZeroGrad();
-        value.Total.Backward();
+        else
+            (total, terms) = ShardedGradients(views, workers, step);
         var norm = GradientNorm();
         if (!double.IsFinite(norm))
         {
@@ -118,6 +123,69 @@ public sealed class Pretrainer : IDisposable
         lastFinite = record;
         return record;
     }
+
+    private static (double Total, Dictionary<string, double> Terms) Values(LossValue value) =>
+        (value.Total.Item(), value.Terms.ToDictionary(kv => kv.Key, kv => kv.Value.Item()));
+
+    private void ThrowIfNotFinite(long step, double total, IReadOnlyDictionary<string, double> terms)
+    {
+        if (double.IsFinite(total) && terms.Values.All(double.IsFinite)) return;
+        var bad = terms.Where(kv => !double.IsFinite(kv.Value)).Select(kv => $"{kv.Key} = {kv.Value}").ToList();
+        throw new NonFiniteLossException(step, $"the loss is {total}" + (bad.Count > 0 ? $" (non-finite terms: {string.Join(", ", bad)})" : ""), lastFinite);
+    }
+
+    /// <summary>
+    /// Forward, loss and gradients of each shard on its worker (<see cref="PretrainingOptions.Shards"/>); the loss and its
+    /// terms are the shards' values weighted by shard size, and so is the gradient, summed here in shard order and set as
+    /// the parameters' gradients. Nothing is set when any shard's loss is not finite.
+    /// </summary>
+    private (double Total, Dictionary<string, double> Terms) ShardedGradients(PretrainingViews views, ShardWorkers shards, long step)
+    {
+        var n = views.Large[0].Size(0);
+        if (n < 2L * shards.Count)
+            throw new ArgumentException($"Pretrainer: a batch of {n} images cannot be split into {shards.Count} shards of at least 2 (batch norm needs 2 per shard)", nameof(views));
+        var parameters = Optimizer.Parameters.ToList();
+        var results = shards.Run(w =>
+        {
+            long begin = n * w / shards.Count, length = n * (w + 1) / shards.Count - begin;
+            using var scope = Torch.NewScope();
+            using var frozen = w == 0 ? null : Nn.BatchNorm.FreezeRunningStatistics();
+            var shard = new PretrainingViews([.. views.Large.Select(v => v.Narrow(0, begin, length))], [.. views.Small.Select(v => v.Narrow(0, begin, length))]);
+            var (online, targets) = Embed(shard);
+            var value = Loss(online, targets, lossGenerators[w]);
+            var weight = (double)length / n;
+            var (total, terms) = Values(value);
+            if (!double.IsFinite(total) || terms.Values.Any(v => !double.IsFinite(v))) return new ShardResult(weight, total, terms, null);
+            var grads = Torch.Grad([value.Total.Mul(weight)], parameters);
+            foreach (var g in grads) g?.DetachFromScope();
+            return new ShardResult(weight, total, terms, grads);
+        });
+        try
+        {
+            var total = results.Sum(r => r.Weight * r.Total);
+            var terms = results[0].Terms.Keys.ToDictionary(k => k, k => results.Sum(r => r.Weight * r.Terms[k]));
+            ThrowIfNotFinite(step, total, terms);
+            Optimizer.ZeroGrad();
+            using var noGrad = Torch.NoGrad();
+            for (var i = 0; i < parameters.Count; i++)
+            {
+                Tensor? sum = null;
+                foreach (var r in results)
+                    if (r.Gradients![i] is { } g)
+                        sum = sum is null ? g.Alias() : sum.Add(g);
+                if (sum is not null) parameters[i].Grad = sum;
+            }
+            return (total, terms);
+        }
+        finally
+        {
+            foreach (var r in results)
+                foreach (var g in r.Gradients ?? [])
+                    g?.Dispose();
+        }
+    }
+
+    private sealed record ShardResult(double Weight, double Total, Dictionary<string, double> Terms, Tensor?[]? Gradients);
 
     private (IReadOnlyList<Tensor> Online, IReadOnlyList<Tensor> Targets) Embed(PretrainingViews views)
     {
@@ -213,7 +281,7 @@ public sealed class Pretrainer : IDisposable
         if (CheckpointPath is not { } path) return null;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var checkpoint = Checkpoint.Capture(StepsDone, new Dictionary<string, Nn.Module> { [OnlineName] = Online }, Optimizer, Ema,
-            new Dictionary<string, Generator> { ["loss"] = lossGenerator });
+            LossGeneratorsByName());
         checkpoint.Save(path);
         return path;
     }
@@ -222,9 +290,13 @@ public sealed class Pretrainer : IDisposable
     public void Resume(string path)
     {
         using var checkpoint = Checkpoint.Load(path);
-        checkpoint.Restore(new Dictionary<string, Nn.Module> { [OnlineName] = Online }, Optimizer, Ema, new Dictionary<string, Generator> { ["loss"] = lossGenerator });
+        checkpoint.Restore(new Dictionary<string, Nn.Module> { [OnlineName] = Online }, Optimizer, Ema, LossGeneratorsByName());
         StepsDone = checkpoint.Step;
     }
+
+    /// <summary>"loss" (shard 0, the only one without sharding), then "loss.1", "loss.2", … for further shards.</summary>
+    private Dictionary<string, Generator> LossGeneratorsByName() =>
+        lossGenerators.Select((g, w) => (Name: w == 0 ? "loss" : $"loss.{w}", g)).ToDictionary(x => x.Name, x => x.g);
 
     private sealed record PreparedViews(long Step, int SourceCount, PretrainingViews Views) : IDisposable
     {
@@ -233,7 +305,8 @@ public sealed class Pretrainer : IDisposable
 
     public void Dispose()
     {
+        workers?.Dispose();
         Ema?.Dispose();
-        lossGenerator.Dispose();
+        foreach (var g in lossGenerators) g.Dispose();
     }
 }

@@ -7,8 +7,10 @@ namespace ReLICv2.Training;
 public sealed record PretrainingOptions
 {
     public PretrainingOptions(int epochs, ulong seed = 0, double? gradientClipNorm = null, int checkpointEvery = 500, string? runDirectory = null,
-        long? maxSteps = null)
+        long? maxSteps = null, int shards = 1)
     {
+        Shards = shards is >= 1 and <= 64 ? shards
+            : throw new ArgumentOutOfRangeException(nameof(shards), shards, "PretrainingOptions.Shards must be in [1, 64] (1: the whole batch on the calling thread)");
         MaxSteps = maxSteps is null or >= 1 ? maxSteps
             : throw new ArgumentOutOfRangeException(nameof(maxSteps), maxSteps, "PretrainingOptions.MaxSteps must be >= 1 (or null: every step of every epoch)");
         Epochs = epochs >= 1 ? epochs : throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "PretrainingOptions.Epochs must be >= 1");
@@ -36,6 +38,15 @@ public sealed record PretrainingOptions
 
     /// <summary>Steps between checkpoints (one is also written at the end and when the run is cancelled).</summary>
     public int CheckpointEvery { get; }
+
+    /// <summary>
+    /// Data-parallel shards per batch: each shard (a contiguous slice of every view) is forwarded, scored and
+    /// differentiated on its own worker thread with one intra-op thread, and the shards' gradients are summed in shard
+    /// order, weighted by shard size (deterministic). Batch statistics (batch norm, the negatives a loss samples) are then
+    /// per shard, as per device in the paper's multi-device training; running statistics follow shard 0. 1 (the default)
+    /// runs the whole batch on the calling thread with its intra-op threads.
+    /// </summary>
+    public int Shards { get; }
 
     /// <summary>Where metrics.jsonl and checkpoints/ go; null keeps nothing on disk.</summary>
     public string? RunDirectory { get; }

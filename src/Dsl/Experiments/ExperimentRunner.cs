@@ -165,7 +165,7 @@ public static class ExperimentRunner
         var checkpointEvery = (int)Math.Clamp(totalSteps / 10, 1, 1000);
         return new Pretrainer(online, experiment.Target, optimizer, schedule, ViewMakerWithMasks(experiment.Views, experiment.Seed),
             PretrainingAdapters.Loss(experiment.Objective), new PretrainingOptions(experiment.Epochs, experiment.Seed, checkpointEvery: checkpointEvery,
-                runDirectory: runDirectory, maxSteps: maxSteps ?? totalSteps), ema);
+                runDirectory: runDirectory, maxSteps: maxSteps ?? totalSteps, shards: experiment.Shards), ema);
     }
 
     /// <summary>Views of a batch; when the view set masks large views and the dataset has no masks, the boundary-contrast estimator supplies them.</summary>

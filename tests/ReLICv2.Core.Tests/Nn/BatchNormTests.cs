@@ -91,4 +91,38 @@ public class BatchNormTests
         Assert.Contains("momentum", Assert.Throws<ArgumentOutOfRangeException>(() => new BatchNorm1d(2, momentum: 1.5)).Message);
         Assert.Contains("eps", Assert.Throws<ArgumentOutOfRangeException>(() => new BatchNorm1d(2, eps: 0)).Message);
     }
+
+    [Fact]
+    public void Frozen_running_statistics_normalise_with_the_batch_and_leave_the_buffers_alone_on_this_thread_only()
+    {
+        using var bn = new BatchNorm1d(2, eps: 1e-5, momentum: 0.1);
+        using var scope = Torch.NewScope();
+        var x = Torch.FromArray(Data, 4, 2);
+        var (mean, biased, _) = Stats();
+        float[] y;
+        using (BatchNorm.FreezeRunningStatistics())
+        {
+            Assert.True(BatchNorm.RunningStatisticsFrozen);
+            // Another thread is not frozen: its forward updates the buffers once.
+            var other = new Thread(() =>
+            {
+                using var s = Torch.NewScope();
+                Assert.False(BatchNorm.RunningStatisticsFrozen);
+                bn.Forward(Torch.FromArray(Data, 4, 2));
+            });
+            other.Start();
+            other.Join();
+            Assert.Equal(1, bn.NumBatchesTracked.ItemLong());
+            var runningMean = bn.RunningMean.ToArray<float>();
+            y = bn.Forward(x).ToArray<float>();
+            Assert.Equal(1, bn.NumBatchesTracked.ItemLong());
+            Assert.Equal(runningMean, bn.RunningMean.ToArray<float>());
+        }
+        Assert.False(BatchNorm.RunningStatisticsFrozen);
+        for (var n = 0; n < 4; n++)
+        for (var c = 0; c < 2; c++)
+            Assert.Equal((Data[n * 2 + c] - mean[c]) / Math.Sqrt(biased[c] + 1e-5), y[n * 2 + c], 5);
+        bn.Forward(x);
+        Assert.Equal(2, bn.NumBatchesTracked.ItemLong());
+    }
 }

@@ -51,12 +51,13 @@ public sealed class PretrainerTests : IDisposable
         });
     }
 
-    private Pretrainer Engine(ulong seed, TargetMode mode = TargetMode.Ema, PretrainingLoss? loss = null, int epochs = 1, double gamma = 0.9, int checkpointEvery = 1000)
+    private Pretrainer Engine(ulong seed, TargetMode mode = TargetMode.Ema, PretrainingLoss? loss = null, int epochs = 1, double gamma = 0.9, int checkpointEvery = 1000,
+        int shards = 1)
     {
         var online = Network(seed);
         var optimizer = new Sgd(online.Parameters(), new SgdOptions(0.05, momentum: 0.9));
         return new Pretrainer(online, mode, optimizer, new WarmupCosineSchedule(100, 2), Views, loss ?? Relic,
-            new PretrainingOptions(epochs, seed: 3, checkpointEvery: checkpointEvery, runDirectory: dir),
+            new PretrainingOptions(epochs, seed: 3, checkpointEvery: checkpointEvery, runDirectory: dir, shards: shards),
             mode == TargetMode.Ema ? EmaSchedule.Constant(gamma) : null);
     }
 
@@ -230,5 +231,110 @@ public sealed class PretrainerTests : IDisposable
         var resumed = RunLosses(3);
         Assert.Equal(expected.Skip(3), resumed);
         Assert.Equal(new long[] { 0, 1, 2 }.Concat(Enumerable.Range(3, 5).Select(i => (long)i)), made.Select(m => m.Step));
+    }
+
+    // ---- data-parallel shards ------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData(2, 16)]
+    [InlineData(3, 16)] // shards of 5, 5 and 6 images
+    public void A_sharded_step_sets_the_size_weighted_sum_of_each_shards_own_gradient(int shards, int batchSize)
+    {
+        using var batch = data.GetBatch(Enumerable.Range(0, batchSize).ToArray());
+        using var engine = Engine(11, shards: shards);
+        // The reference: an identical network, each shard's views forwarded on this thread (its own batch statistics),
+        // the loss weighted by shard size, differentiated on its own, the gradients summed.
+        using var reference = Engine(11);
+        var parameters = reference.Optimizer.Parameters.ToList();
+        using var views = Views(batch, 0);
+        using var scope = Torch.NewScope();
+        // Computed on a worker thread with one intra-op thread, like the shards, so that the summation orders agree.
+        using var single = new ShardWorkers(1);
+        var (expected, expectedLoss) = single.Run(_ =>
+        {
+            using var inner = Torch.NewScope();
+            var sum = parameters.Select(_ => (Tensor?)null).ToArray();
+            var loss = 0.0;
+            for (var w = 0; w < shards; w++)
+            {
+                long begin = batchSize * w / shards, length = batchSize * (w + 1) / shards - begin;
+                // Views of one size go through the networks together (batch statistics over all of them), as in the engine.
+                var large = Torch.Cat([.. views.Large.Select(v => v.Narrow(0, begin, length))]);
+                var small = Torch.Cat([.. views.Small.Select(v => v.Narrow(0, begin, length))]);
+                List<Tensor> online = [.. reference.Online.Forward(large).Chunk(views.Large.Count), .. reference.Online.Forward(small).Chunk(views.Small.Count)];
+                List<Tensor> targets;
+                using (Torch.NoGrad())
+                    targets = [.. ((SiameseNetwork)reference.Ema!.Target).Project(large).Chunk(views.Large.Count)];
+                using var g = new Generator(0);
+                var value = Relic(online, targets, g);
+                loss += value.Total.Item() * length / batchSize;
+                var grads = Torch.Grad([value.Total * ((double)length / batchSize)], parameters);
+                for (var i = 0; i < grads.Length; i++)
+                    sum[i] = sum[i] is null ? grads[i] : grads[i] is null ? sum[i] : sum[i]! + grads[i]!;
+            }
+            foreach (var t in sum) t?.DetachFromScope();
+            return (sum, loss);
+        })[0];
+
+        var record = engine.Step(batch);
+        Assert.Equal(expectedLoss, record.Loss, 9);
+        var actual = engine.Optimizer.Parameters.Select(p => p.Grad).ToList();
+        Assert.Equal(expected.Length, actual.Count);
+        for (var i = 0; i < actual.Count; i++)
+        {
+            Assert.NotNull(actual[i]);
+            Assert.True(actual[i]!.AllClose(expected[i]!, 1e-6, 1e-9), $"gradient {i} differs from the reference by {(actual[i]! - expected[i]!).Abs().Max().Item():G3}");
+        }
+        // Not the unsharded gradient: batch statistics and negatives are per shard.
+        using var whole = Engine(11);
+        whole.Step(batch);
+        Assert.Contains(whole.Optimizer.Parameters.Zip(engine.Optimizer.Parameters), p => !p.First.Grad!.AllClose(p.Second.Grad!, 1e-4, 1e-6));
+    }
+
+    [Fact]
+    public void Sharded_runs_are_deterministic_and_resume_bit_for_bit()
+    {
+        using var batch = FixedBatch();
+        List<double> Losses(Pretrainer e) => [.. Enumerable.Range(0, 3).Select(_ => e.Step(batch).Loss)];
+        List<double> first, second;
+        double next;
+        using (var a = Engine(12, shards: 2))
+        {
+            first = Losses(a);
+            a.SaveCheckpoint();
+            next = a.Step(batch).Loss;
+        }
+        using (var b = Engine(12, shards: 2))
+            second = Losses(b);
+        Assert.Equal(first, second);
+        using var c = Engine(98, shards: 2);
+        c.Resume(c.CheckpointPath!);
+        Assert.Equal(next, c.Step(batch).Loss);
+    }
+
+    [Fact]
+    public void Running_statistics_follow_shard_zero_only()
+    {
+        using var batch = FixedBatch();
+        using var sharded = Engine(13, shards: 2);
+        using var whole = Engine(13);
+        sharded.Step(batch);
+        whole.Step(batch);
+        // Each batch norm saw one large and one small forward per step, whether or not the batch was sharded.
+        var norms = sharded.Online.NamedModules().Select(m => m.Module).OfType<BatchNorm>().Zip(whole.Online.NamedModules().Select(m => m.Module).OfType<BatchNorm>()).ToList();
+        Assert.NotEmpty(norms);
+        Assert.All(norms, n => Assert.Equal(n.Second.NumBatchesTracked.ItemLong(), n.First.NumBatchesTracked.ItemLong()));
+        Assert.All(norms, n => Assert.Equal(2, n.First.NumBatchesTracked.ItemLong()));
+    }
+
+    [Fact]
+    public void A_batch_too_small_for_its_shards_is_rejected_with_its_size()
+    {
+        using var engine = Engine(14, shards: 3);
+        using var batch = data.GetBatch([0, 1, 2, 3, 4]);
+        var e = Assert.Throws<ArgumentException>(() => engine.Step(batch));
+        Assert.Contains("batch of 5 images cannot be split into 3 shards", e.Message);
+        var bad = Assert.Throws<ArgumentOutOfRangeException>(() => new PretrainingOptions(1, shards: 0));
+        Assert.Contains("Shards must be in [1, 64]", bad.Message);
     }
 }

@@ -102,6 +102,31 @@ public sealed class ExperimentTests : IDisposable
     }
 
     [Fact]
+    public void Shards_round_trip_default_to_one_when_absent_and_must_leave_two_images_per_shard()
+    {
+        var sharded = Tiny().With("shards", "2");
+        Assert.Equal(2, sharded.Shards);
+        Assert.Equal(sharded, Experiment.FromJson(sharded.ToJson()));
+        Assert.Contains("batch 16 in 2 shards", sharded.ToString());
+        var old = System.Text.Json.Nodes.JsonNode.Parse(Tiny().ToJson())!.AsObject();
+        Assert.True(old.Remove("shards"));
+        Assert.Equal(1, Experiment.FromJson(old.ToJsonString()).Shards);
+        var tooMany = Assert.Throws<ArgumentException>(() => Tiny().With("shards", "9"));
+        Assert.Contains("a batch of 16 cannot be split into 9 shards of at least 2 images", tooMany.Message);
+    }
+
+    [Fact]
+    public void A_sharded_tiny_experiment_runs_and_reproduces_itself()
+    {
+        var first = Tiny().With("shards", "2").Run(dir);
+        var second = Tiny().With("shards", "2").Run(Path.Combine(dir, "again"));
+        Assert.Equal(4, first.Pretraining.StepsDone);
+        Assert.Equal(first.Accuracies.Select(a => a.Top1), second.Accuracies.Select(a => a.Top1));
+        Assert.Equal(MetricsLog.Read(new RunDirectory(dir).Metrics).Select(m => m.Loss),
+            MetricsLog.Read(new RunDirectory(Path.Combine(dir, "again")).Metrics).Select(m => m.Loss));
+    }
+
+    [Fact]
     public void A_time_budget_plans_the_steps_that_fit_and_the_timing_run_leaves_no_trace()
     {
         // 50 epochs of 4 steps cannot fit in 0.6 s: the measured step time (through the real pipeline) plans fewer steps.

@@ -5,7 +5,7 @@ namespace ReLICv2.Tests;
 
 /// <summary>The relic command line: versions, presets as JSON with --set overrides, one-line errors and exit codes.</summary>
 [Collection(nameof(ConsoleCollection))]
-public class CommandLineTests
+public partial class CommandLineTests
 {
     private static (int Code, string Out, string Err) Run(params string[] args)
     {
@@ -55,12 +55,31 @@ public class CommandLineTests
     [InlineData("presets show --set optimiser.lr=1", "'optimiser' is not a field")]
     [InlineData("views --count 0", "--count must be in [1, 64]")]
     [InlineData("eval linear --run-dir /nonexistent-relic-run", "is not a run directory")]
+    [InlineData("bench step --shards 0", "--shards must be in [1, 16] (batch 32), got 0")]
+    [InlineData("pretrain --set shards=0", "Experiment.Shards must be in [1, 64]")]
     public void Bad_arguments_give_a_one_line_error_and_exit_code_2(string args, string message)
     {
         var (code, _, error) = Run(args.Split(' '));
         Assert.Equal(2, code);
         Assert.Contains(message, error);
         Assert.Single(error.Trim().Split('\n'));
+    }
+}
+
+public partial class CommandLineTests
+{
+    [Fact]
+    public void Bench_step_with_shards_measures_both_and_prints_their_ratio()
+    {
+        var (code, output, error) = Run("bench", "step", "--steps", "1", "--shards", "2");
+        Assert.True(code == 0, error);
+        var lines = output.Trim().Split('\n').Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(3, lines.Count);
+        Assert.Equal(1, lines[0].GetProperty("shards").GetInt32());
+        Assert.Equal(2, lines[1].GetProperty("shards").GetInt32());
+        Assert.True(lines[1].GetProperty("compute_images_per_s").GetDouble() > 0);
+        var ratio = lines[2].GetProperty("sharded_compute_ratio").GetDouble();
+        Assert.Equal(Math.Round(lines[1].GetProperty("compute_images_per_s").GetDouble() / lines[0].GetProperty("compute_images_per_s").GetDouble(), 2), ratio);
     }
 }
 
