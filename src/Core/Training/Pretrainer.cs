@@ -127,9 +127,11 @@ public sealed class Pretrainer : IDisposable
     private static (double Total, Dictionary<string, double> Terms) Values(LossValue value) =>
         (value.Total.Item(), value.Terms.ToDictionary(kv => kv.Key, kv => kv.Value.Item()));
 
+    private static bool AllFinite(double total, IReadOnlyDictionary<string, double> terms) => double.IsFinite(total) && terms.Values.All(double.IsFinite);
+
     private void ThrowIfNotFinite(long step, double total, IReadOnlyDictionary<string, double> terms)
     {
-        if (double.IsFinite(total) && terms.Values.All(double.IsFinite)) return;
+        if (AllFinite(total, terms)) return;
         var bad = terms.Where(kv => !double.IsFinite(kv.Value)).Select(kv => $"{kv.Key} = {kv.Value}").ToList();
         throw new NonFiniteLossException(step, $"the loss is {total}" + (bad.Count > 0 ? $" (non-finite terms: {string.Join(", ", bad)})" : ""), lastFinite);
     }
@@ -155,7 +157,7 @@ public sealed class Pretrainer : IDisposable
             var value = Loss(online, targets, lossGenerators[w]);
             var weight = (double)length / n;
             var (total, terms) = Values(value);
-            if (!double.IsFinite(total) || terms.Values.Any(v => !double.IsFinite(v))) return new ShardResult(weight, total, terms, null);
+            if (!AllFinite(total, terms)) return new ShardResult(weight, total, terms, null);
             var grads = Torch.Grad([value.Total.Mul(weight)], parameters);
             foreach (var g in grads) g?.DetachFromScope();
             return new ShardResult(weight, total, terms, grads);
