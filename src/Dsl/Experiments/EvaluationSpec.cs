@@ -6,12 +6,13 @@ namespace ReLICv2.Experiments;
 /// with labels under the same augmentation and epoch budget. The probe trains on the plain training set plus
 /// <see cref="ProbeAugmentedCopies"/> cached crop-and-flip copies of it (METHOD.md §7's spatial augmentation, computed
 /// once so the frozen encoder runs once per copy rather than once per probe epoch) and tests on plain images.
+/// With <see cref="EvaluateTarget"/> the EMA target's encoder is scored too, beside the online one.
 /// </summary>
 public sealed record EvaluationSpec
 {
     public EvaluationSpec(int probeEpochs = 40, double probeLearningRate = 0.5, int knnK = 20, double knnTemperature = 0.07,
         bool randomInitBaseline = true, bool supervisedBaseline = true, int? supervisedEpochs = null, int probeAugmentedCopies = 4,
-        double probeCropMinArea = 0.5)
+        double probeCropMinArea = 0.5, bool evaluateTarget = false)
     {
         ProbeEpochs = probeEpochs >= 1 ? probeEpochs : throw new ArgumentOutOfRangeException(nameof(probeEpochs), probeEpochs, "EvaluationSpec.ProbeEpochs must be >= 1");
         ProbeLearningRate = probeLearningRate is > 0 and < double.PositiveInfinity ? probeLearningRate
@@ -26,6 +27,7 @@ public sealed record EvaluationSpec
             : throw new ArgumentOutOfRangeException(nameof(probeAugmentedCopies), probeAugmentedCopies, "EvaluationSpec.ProbeAugmentedCopies must be in [0, 64] (0: the probe trains on plain images only)");
         ProbeCropMinArea = probeCropMinArea is > 0 and <= 1 ? probeCropMinArea
             : throw new ArgumentOutOfRangeException(nameof(probeCropMinArea), probeCropMinArea, "EvaluationSpec.ProbeCropMinArea must be in (0, 1]");
+        EvaluateTarget = evaluateTarget;
     }
 
     public int ProbeEpochs { get; }
@@ -48,4 +50,11 @@ public sealed record EvaluationSpec
 
     /// <summary>Smallest crop area (fraction of the image) of the probe's random resized crops; 1 leaves flips only.</summary>
     public double ProbeCropMinArea { get; }
+
+    /// <summary>
+    /// Also score the EMA target's encoder (an exponential moving average of the online encoder's weights and, by
+    /// default, its batch-norm statistics) with the same probe and k-NN, as a row of its own beside the online encoder;
+    /// needs an EMA target (<see cref="Training.TargetMode.Ema"/>). DINO reports its EMA teacher the same way.
+    /// </summary>
+    public bool EvaluateTarget { get; }
 }

@@ -18,7 +18,7 @@ namespace ReLICv2.Experiments;
 public static class ExperimentRunner
 {
     /// <summary>Names of the encoders in the accuracy table.</summary>
-    public const string Pretrained = "ReLICv2 pre-trained", RandomInit = "random init", Supervised = "supervised";
+    public const string Pretrained = "ReLICv2 pre-trained", PretrainedTarget = "ReLICv2 EMA target", RandomInit = "random init", Supervised = "supervised";
 
     /// <summary>Names of the protocols in the accuracy table.</summary>
     public const string Probe = "linear probe", Knn = "k-NN", LabelsEndToEnd = "trained with labels";
@@ -78,6 +78,11 @@ public static class ExperimentRunner
 
             NextPhase(callbacks, "linear probe and k-NN of the pre-trained encoder");
             accuracies.AddRange(Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks));
+            if (experiment.Evaluation.EvaluateTarget)
+            {
+                NextPhase(callbacks, "linear probe and k-NN of the EMA target's encoder");
+                accuracies.AddRange(Evaluate(experiment, PretrainedTarget, TargetEncoder(trainer), train, test, callbacks));
+            }
         }
         WriteResults(run, accuracies);
 
@@ -116,8 +121,15 @@ public static class ExperimentRunner
         trainer.Resume(checkpoint);
         callbacks.OnMessage?.Invoke($"encoder of step {trainer.StepsDone} from {checkpoint}");
         callbacks.OnPhase?.Invoke(probe && knn ? "linear probe and k-NN" : probe ? "linear probe" : "k-NN");
-        return Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks, probe, knn);
+        var rows = Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks, probe, knn);
+        if (experiment.Evaluation.EvaluateTarget)
+            rows.AddRange(Evaluate(experiment, PretrainedTarget, TargetEncoder(trainer), train, test, callbacks, probe, knn));
+        return rows;
     }
+
+    /// <summary>The EMA target's encoder (the experiment's validation guarantees an EMA target when this is asked for).</summary>
+    private static Module TargetEncoder(Pretrainer trainer) =>
+        ((SiameseNetwork)(trainer.Ema ?? throw new InvalidOperationException("the experiment has no EMA target to evaluate")).Target).Encoder;
 
     /// <summary>Trains and scores only the supervised baseline of <paramref name="experiment"/> for its epochs (or EvaluationSpec.SupervisedEpochs).</summary>
     public static AccuracyResult TrainSupervised(Experiment experiment, ExperimentCallbacks? callbacks = null, CancellationToken cancellation = default)

@@ -102,6 +102,57 @@ public sealed class ExperimentTests : IDisposable
     }
 
     [Fact]
+    public void Evaluating_the_ema_target_adds_rows_scored_on_the_checkpointed_target_encoder()
+    {
+        var e = Tiny().With("evaluation.evaluateTarget", "true").With("evaluation.randomInitBaseline", "false").With("evaluation.supervisedBaseline", "false");
+        var result = e.Run(dir);
+        Assert.Equal(
+            [(ExperimentRunner.Pretrained, ExperimentRunner.Probe), (ExperimentRunner.Pretrained, ExperimentRunner.Knn),
+             (ExperimentRunner.PretrainedTarget, ExperimentRunner.Probe), (ExperimentRunner.PretrainedTarget, ExperimentRunner.Knn)],
+            result.Accuracies.Select(a => (a.Encoder, a.Protocol)));
+
+        // Reference: each encoder rebuilt from its own tensors in the checkpoint file, features extracted and k-NN scored here.
+        var (train, test) = e.Dataset.Load();
+        using var tensors = SafeTensors.Read(Path.Combine(new RunDirectory(dir).Checkpoints, "last.safetensors"));
+        (double Top1, double FeatureSum) Knn(string prefix)
+        {
+            using var g = new Generator(99);
+            using var encoder = e.Encoder.Build(train.Channels, g);
+            var own = tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+            encoder.LoadStateDict(own);
+            using var trainFeatures = FeatureExtractor.Extract(encoder, train);
+            using var testFeatures = FeatureExtractor.Extract(encoder, test);
+            return (KnnClassifier.Score(trainFeatures, testFeatures, train.ClassCount, e.Evaluation.KnnK, e.Evaluation.KnnTemperature).Top1,
+                testFeatures.Features.Sum().Item());
+        }
+        var (online, onlineSum) = Knn("online.encoder.");
+        var (target, targetSum) = Knn($"{Checkpoint.EmaTargetName}.encoder.");
+        Assert.NotEqual(onlineSum, targetSum); // two different encoders, so a row scored on the wrong one is caught below
+        Assert.Equal(online, result.Accuracies.Single(a => a.Encoder == ExperimentRunner.Pretrained && a.Protocol == ExperimentRunner.Knn).Top1);
+        Assert.Equal(target, result.Accuracies.Single(a => a.Encoder == ExperimentRunner.PretrainedTarget && a.Protocol == ExperimentRunner.Knn).Top1);
+        // relic eval on the run directory scores the same four rows.
+        Assert.Equal(result.Accuracies.Select(a => (a.Encoder, a.Protocol, a.Top1)),
+            ExperimentRunner.EvaluateRun(dir).Select(a => (a.Encoder, a.Protocol, a.Top1)));
+    }
+
+    [Fact]
+    public void Evaluate_target_defaults_to_false_when_absent_and_needs_an_ema_target()
+    {
+        var on = Tiny().With("evaluation.evaluateTarget", "true");
+        Assert.True(on.Evaluation.EvaluateTarget);
+        Assert.Equal(on, Experiment.FromJson(on.ToJson()));
+        Assert.True(Experiment.FashionMnistRelicv2().Evaluation.EvaluateTarget);
+        var old = System.Text.Json.Nodes.JsonNode.Parse(on.ToJson())!.AsObject();
+        Assert.True(old["evaluation"]!.AsObject().Remove("evaluateTarget"));
+        Assert.False(Experiment.FromJson(old.ToJsonString()).Evaluation.EvaluateTarget);
+        var shared = Assert.Throws<ArgumentException>(() => new Experiment("x", on.Dataset, on.Encoder, on.Heads, on.Views, on.Objective,
+            TargetMode.SharedStopGradient, null, on.Optimizer, 1, 16, evaluation: on.Evaluation));
+        Assert.Contains("EvaluateTarget", shared.Message);
+        Assert.Contains("SharedStopGradient", shared.Message);
+        Assert.Contains("allowed: Ema", shared.Message);
+    }
+
+    [Fact]
     public void Shards_round_trip_default_to_one_when_absent_and_must_leave_two_images_per_shard()
     {
         var sharded = Tiny().With("shards", "2");

@@ -99,6 +99,12 @@ public class ViewSetTests
         Assert.All(set.LargeViews, v => Assert.DoesNotContain(v.Steps, s => s is GaussianBlur or Solarize));
         Assert.All(set.LargeViews, v => Assert.Equal(0.3, Assert.IsType<ResizedCrop>(v.Steps[0]).MinArea));
         Assert.All(set.SmallViews, v => Assert.Contains(v.Steps, s => s is GaussianBlur));
+        Assert.All(set.SmallViews, v => Assert.Equal((0.14, 0.5), (Assert.IsType<ResizedCrop>(v.Steps[0]).MinArea, ((ResizedCrop)v.Steps[0]).MaxArea)));
+        var table16 = ViewSet.Relicv2FashionMnist(smallMinArea: 0.05, smallMaxArea: 0.14);
+        Assert.All(table16.SmallViews, v => Assert.Equal((0.05, 0.14), (((ResizedCrop)v.Steps[0]).MinArea, ((ResizedCrop)v.Steps[0]).MaxArea)));
+        var unordered = Assert.Throws<ArgumentOutOfRangeException>(() => ViewSet.Relicv2FashionMnist(smallMinArea: 0.6, smallMaxArea: 0.5));
+        Assert.Contains("smallMinArea (0.6) must be <= smallMaxArea (0.5)", unordered.Message);
+        Assert.Contains("smallMinArea must be in (0, 1], got 0", Assert.Throws<ArgumentOutOfRangeException>(() => ViewSet.Relicv2FashionMnist(smallMinArea: 0)).Message);
         Assert.Contains("largeCount", Assert.Throws<ArgumentOutOfRangeException>(() => ViewSet.Relicv2FashionMnist(largeCount: 0)).Message);
         Assert.Contains("smallCount", Assert.Throws<ArgumentOutOfRangeException>(() => ViewSet.Relicv2FashionMnist(smallCount: -1)).Message);
         Assert.True(ViewSet.Relicv2FashionMnist(maskProbability: 0.5).NeedsMasks);
