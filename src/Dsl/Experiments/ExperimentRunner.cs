@@ -80,6 +80,7 @@ public static class ExperimentRunner
             accuracies.AddRange(Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks));
             if (experiment.Evaluation.EvaluateTarget)
             {
+                WriteResults(run, accuracies);
                 NextPhase(callbacks, "linear probe and k-NN of the EMA target's encoder");
                 accuracies.AddRange(Evaluate(experiment, PretrainedTarget, TargetEncoder(trainer), train, test, callbacks));
             }
