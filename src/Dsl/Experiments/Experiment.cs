@@ -34,7 +34,7 @@ public sealed record Experiment
         Seed = seed;
         Evaluation = evaluation ?? new EvaluationSpec();
         if (Evaluation.EvaluateTarget && target != TargetMode.Ema)
-            throw new ArgumentException($"Experiment.Evaluation.EvaluateTarget = true scores the EMA target's encoder, but the target mode is {target} (allowed: Ema)", nameof(evaluation));
+            throw new ArgumentException($"Experiment.Evaluation.EvaluateTarget = true scores the EMA target's encoder, but the target mode is {target} (allowed: Ema; set evaluation.evaluateTarget=false before changing the target)", nameof(evaluation));
         TimeBudgetMinutes = timeBudgetMinutes is null or (> 0 and < double.PositiveInfinity) ? timeBudgetMinutes
             : throw new ArgumentOutOfRangeException(nameof(timeBudgetMinutes), timeBudgetMinutes, "Experiment.TimeBudgetMinutes must be finite and > 0 (or null: no budget)");
         Shards = shards is >= 1 and <= 64 ? shards

@@ -150,6 +150,7 @@ public sealed class ExperimentTests : IDisposable
         Assert.Contains("EvaluateTarget", shared.Message);
         Assert.Contains("SharedStopGradient", shared.Message);
         Assert.Contains("allowed: Ema", shared.Message);
+        Assert.Contains("set evaluation.evaluateTarget=false before changing the target", shared.Message);
     }
 
     [Fact]
