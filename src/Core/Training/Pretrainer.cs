@@ -91,7 +91,7 @@ public sealed class Pretrainer : IDisposable
         if (workers is null)
         {
             var (online, targets) = Embed(views);
-            var value = Loss(online, targets, lossGenerators[0]);
+            var value = Loss(online, targets, lossGenerators[0], null);
             (total, terms) = Values(value);
             ThrowIfNotFinite(step, total, terms);
             Optimizer.ZeroGrad();
@@ -154,7 +154,7 @@ public sealed class Pretrainer : IDisposable
             using var frozen = w == 0 ? null : Nn.BatchNorm.FreezeRunningStatistics();
             var shard = new PretrainingViews([.. views.Large.Select(v => v.Narrow(0, begin, length))], [.. views.Small.Select(v => v.Narrow(0, begin, length))]);
             var (online, targets) = Embed(shard);
-            var value = Loss(online, targets, lossGenerators[w]);
+            var value = Loss(online, targets, lossGenerators[w], null);
             var weight = (double)length / n;
             var (total, terms) = Values(value);
             if (!AllFinite(total, terms)) return new ShardResult(weight, total, terms, null);

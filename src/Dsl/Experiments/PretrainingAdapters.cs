@@ -46,7 +46,7 @@ public static class PretrainingAdapters
         var terms = objective.Pair.AsTerms();
         var compiled = terms.Select(t => t.Term.Compile()).ToArray();
         var names = UniqueNames(terms.Select(t => TermName(t.Term)).ToList());
-        return (online, targets, generator) =>
+        return (online, targets, generator, global) =>
         {
             var start = generator.GetState();
             var values = new Dictionary<string, Tensor>();

@@ -37,7 +37,7 @@ public sealed class PretrainerTests : IDisposable
         return new PretrainingViews([x + n1, flipped + n2], [small]);
     }
 
-    private static LossValue Relic(IReadOnlyList<Tensor> online, IReadOnlyList<Tensor> targets, Generator g)
+    private static LossValue Relic(IReadOnlyList<Tensor> online, IReadOnlyList<Tensor> targets, Generator g, GlobalBatch? global = null)
     {
         var terms = new List<RelicLossTerms>();
         for (var i = 0; i < online.Count; i++)
@@ -119,7 +119,7 @@ public sealed class PretrainerTests : IDisposable
     public void A_non_finite_loss_stops_the_run_with_a_diagnostic_and_changes_nothing()
     {
         var calls = 0;
-        LossValue Poisoned(IReadOnlyList<Tensor> o, IReadOnlyList<Tensor> t, Generator g)
+        LossValue Poisoned(IReadOnlyList<Tensor> o, IReadOnlyList<Tensor> t, Generator g, GlobalBatch? global)
         {
             var v = Relic(o, t, g);
             if (++calls < 3) return v;
