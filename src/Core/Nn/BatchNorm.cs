@@ -1,3 +1,5 @@
+using ReLICv2.Distributed;
+
 namespace ReLICv2.Nn;
 
 /// <summary>
@@ -67,6 +69,8 @@ public abstract class BatchNorm : Module
         ArgumentNullException.ThrowIfNull(input);
         if (!AcceptsRank(input.Rank) || input.Size(1) != NumFeatures)
             throw new ArgumentException($"{GetType().Name}({NumFeatures}): expects input {ExpectedLayout} with C = {NumFeatures}, got [{string.Join(", ", input.Shape)}]", nameof(input));
+        if (IsTraining && SyncGroup is { WorldSize: > 1 } group)
+            return SynchronizedForward(input, group);
         if (IsTraining && runningStatisticsFrozen > 0)
             return Torch.BatchNorm(input, null, null, Weight, Bias, training: true, momentum: 0.0, Eps);
         var factor = 0.0;
@@ -78,6 +82,53 @@ public abstract class BatchNorm : Module
             factor = Momentum ?? 1.0 / NumBatchesTracked.ItemLong();
         }
         return Torch.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, IsTraining, factor, Eps);
+    }
+
+    /// <summary>
+    /// Synchronised batch norm (docs/distributed.md): when set to a group of more than one rank, training-mode forwards
+    /// normalise with the statistics of the global batch — per-channel sums, sums of squares and counts all-reduced with
+    /// <see cref="ProcessGroup.AllReduceSumWithGradient"/>, whose backward all-reduces the matching gradient sums — and
+    /// the running statistics follow the global batch, identically on every rank. Null (the default) normalises each
+    /// process's batch on its own. Every rank must forward the same layers in the same order.
+    /// </summary>
+    public ProcessGroup? SyncGroup { get; set; }
+
+    /// <summary>Sets <see cref="SyncGroup"/> on every batch norm of <paramref name="root"/> (itself included); returns how many.</summary>
+    public static int Synchronize(Module root, ProcessGroup? group)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        var layers = root.NamedModules().Select(m => m.Module).Prepend(root).OfType<BatchNorm>().Distinct().ToList();
+        foreach (var bn in layers) bn.SyncGroup = group;
+        return layers.Count;
+    }
+
+    private Tensor SynchronizedForward(Tensor input, ProcessGroup group)
+    {
+        using var scope = Torch.NewScope();
+        var c = NumFeatures;
+        long[] dims = [0, .. Enumerable.Range(2, input.Rank - 2).Select(d => (long)d)];
+        long[] shape = [1, c, .. Enumerable.Repeat(1L, input.Rank - 2)];
+        var local = input.NumEl / c;
+        var packed = Torch.Cat([input.Sum(dims), input.Square().Sum(dims), Torch.Full([1], local, input.DType, input.Device)]);
+        var total = group.AllReduceSumWithGradient(packed);
+        double count;
+        using (Torch.NoGrad())
+            count = total.Narrow(0, 2 * c, 1).Item();
+        var mean = total.Narrow(0, 0, c) / count;
+        var variance = (total.Narrow(0, c, c) / count - mean.Square()).ClampMin(0);
+        var y = (input - mean.View(shape)) * (variance + Eps).Rsqrt().View(shape);
+        if (Weight is not null && Bias is not null) y = y * Weight.View(shape) + Bias.View(shape);
+        if (runningStatisticsFrozen == 0)
+        {
+            using var noGrad = Torch.NoGrad();
+            NumBatchesTracked.Add_(1);
+            var factor = Momentum ?? 1.0 / NumBatchesTracked.ItemLong();
+            RunningMean.Mul_(1 - factor);
+            RunningMean.Add_(mean.Detach(), factor);
+            RunningVar.Mul_(1 - factor);
+            RunningVar.Add_(variance.Detach(), factor * count / Math.Max(count - 1, 1));
+        }
+        return scope.MoveOut(y);
     }
 
     [ThreadStatic] private static int runningStatisticsFrozen;

@@ -356,7 +356,7 @@ public static partial class Torch
     public static Tensor Where(Tensor condition, Tensor a, Tensor b) => Tensor.Wrap(Native.rs_where(condition.H, a.H, b.H, out var r), r);
 
     /// <summary>Raw pointers of several handles, each AddRef'ed until disposed so none is freed during the call.</summary>
-    private readonly struct PinnedHandles : IDisposable
+    internal readonly struct PinnedHandles : IDisposable
     {
         private readonly TensorHandle[] handles;
 
