@@ -32,8 +32,22 @@ public sealed class DataLoader
     /// <param name="dropLast">Leave out the last batch when it has fewer than <paramref name="batchSize"/> images.</param>
     /// <param name="prefetchDepth">Batches prepared ahead on the prefetch thread, in [0, 64]; 0 = no thread, batches are
     /// made on the consumer's thread when asked for.</param>
-    public DataLoader(IImageDataset dataset, int batchSize, bool shuffle = true, ulong seed = 0, bool dropLast = false, int prefetchDepth = 2)
+    /// <param name="rank">This rank of a data-parallel job, in [0, <paramref name="worldSize"/>).</param>
+    /// <param name="worldSize">Ranks R sharing each epoch (the distributed sampler): every rank draws the same permutation,
+    /// cuts it into global batches of R·<paramref name="batchSize"/> images, and takes its own contiguous
+    /// <paramref name="batchSize"/> of each, so the ranks' shards are disjoint and together cover the epoch (less the
+    /// last incomplete global batch, which is dropped: <paramref name="dropLast"/> must be true when R &gt; 1).</param>
+    public DataLoader(IImageDataset dataset, int batchSize, bool shuffle = true, ulong seed = 0, bool dropLast = false, int prefetchDepth = 2,
+        int rank = 0, int worldSize = 1)
     {
+        if (worldSize < 1) throw new ArgumentOutOfRangeException(nameof(worldSize), worldSize, "worldSize must be >= 1");
+        if (rank < 0 || rank >= worldSize) throw new ArgumentOutOfRangeException(nameof(rank), rank, $"rank must be in [0, {worldSize})");
+        if (worldSize > 1 && !dropLast)
+            throw new ArgumentException($"a loader sharded over {worldSize} ranks drops the last incomplete global batch: pass dropLast: true", nameof(dropLast));
+        if (dataset is not null && (long)batchSize * worldSize > dataset.Count && worldSize > 1)
+            throw new ArgumentException($"a global batch of {worldSize} ranks x {batchSize} images is larger than the dataset of {dataset.Count} images", nameof(batchSize));
+        Rank = rank;
+        WorldSize = worldSize;
         ArgumentNullException.ThrowIfNull(dataset);
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be > 0");
         if (prefetchDepth is < 0 or > 64)
@@ -55,11 +69,17 @@ public sealed class DataLoader
     public bool DropLast { get; }
     public int PrefetchDepth { get; }
 
+    /// <summary>This rank's shard of each global batch (0 in a single process).</summary>
+    public int Rank { get; }
+
+    /// <summary>Ranks sharing each epoch (1 in a single process).</summary>
+    public int WorldSize { get; }
+
     /// <summary>Number of prefetch threads running in this process (zero once every enumeration has ended).</summary>
     public static int LiveWorkers => Volatile.Read(ref liveWorkers);
 
     /// <summary>Batches per epoch: ⌊Count/B⌋ with drop-last, ⌈Count/B⌉ without.</summary>
-    public int BatchesPerEpoch => DropLast ? Dataset.Count / BatchSize : (Dataset.Count + BatchSize - 1) / BatchSize;
+    public int BatchesPerEpoch => DropLast ? Dataset.Count / (BatchSize * WorldSize) : (Dataset.Count + BatchSize - 1) / BatchSize;
 
     /// <summary>
     /// The order in which <paramref name="epoch"/> visits the dataset: a Fisher–Yates permutation driven by a
@@ -85,6 +105,12 @@ public sealed class DataLoader
     {
         var order = Order(epoch);
         var batches = new List<IReadOnlyList<int>>(BatchesPerEpoch);
+        if (WorldSize > 1)
+        {
+            for (var k = 0; k < BatchesPerEpoch; k++)
+                batches.Add(order.Skip((k * WorldSize + Rank) * BatchSize).Take(BatchSize).ToArray());
+            return batches;
+        }
         for (var start = 0; start < order.Count; start += BatchSize)
         {
             var size = Math.Min(BatchSize, order.Count - start);

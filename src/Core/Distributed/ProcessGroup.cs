@@ -17,6 +17,7 @@ public sealed class ProcessGroup : IDisposable
     private readonly NativeObject store;
     private readonly NativeObject group;
     private readonly List<ProcessGroup> children = [];
+    private int splits;
 
     private ProcessGroup(DistributedEnvironment environment, ProcessGroupOptions options, NativeObject store, NativeObject group, string name)
     {
@@ -91,11 +92,13 @@ public sealed class ProcessGroup : IDisposable
     /// <summary>
     /// A second group of the same ranks, under its own store prefix: its collectives are ordered independently of this
     /// group's (synchronised batch norm uses one, so that its all-reduces never interleave with gradient buckets).
-    /// Collective: every rank must call it with the same name. Disposed with this group.
+    /// Collective: every rank must make the same splits in the same order (the n-th split is named name.n). Disposed with
+    /// this group.
     /// </summary>
     public ProcessGroup Split(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        name = $"{name}.{splits++}";
         var where = $"rank {Rank}/{WorldSize}: creating group '{name}'";
         var ms = (long)Options.Timeout.TotalMilliseconds;
         var hostname = Options.NetworkInterface is null ? Options.Hostname ?? LoopbackOf(Environment.MasterAddress) : null;

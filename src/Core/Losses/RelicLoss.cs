@@ -59,12 +59,45 @@ public static class RelicLoss
     }
 
     /// <summary>
+    /// ℓ(a, t) of this rank's anchors under data parallelism (docs/distributed.md), all negatives: the n local online
+    /// rows score the R·n target rows gathered from every rank (L = ô_local·sg[t̂_global]ᵀ/τ, positive of row i at column
+    /// r·n + i), and P^{t→a} of local row i ranges over the gathered online rows (⟨t̂_i, ô_j⟩/τ, j global) — both
+    /// gathered without autograd, so only <see cref="KlHandling.Forward"/> is allowed (every other handling differentiates
+    /// P^{t→a}, whose columns are other ranks' online rows). The mean over ranks of this value is
+    /// ℓ of the global batch, and so is the mean of the gradients.
+    /// </summary>
+    /// <exception cref="ArgumentException">A KL handling other than Forward (it would need gradients of other ranks' rows).</exception>
+    public static RelicLossTerms Compute(Tensor online, Tensor target, Training.GlobalBatch global, double temperature = 0.1, double alpha = 1,
+        double beta = 1, KlHandling kl = KlHandling.Forward)
+    {
+        ArgumentNullException.ThrowIfNull(online);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(global);
+        if (global.WorldSize == 1) return Compute(online, target, temperature, alpha, beta, kl);
+        if (kl != KlHandling.Forward)
+            throw new ArgumentException($"RelicLoss: KL handling {kl} differentiates P^(t->a), whose candidates are other ranks' online embeddings, gathered without autograd; under data parallelism only Forward (KL(P^(a->t) || sg[P^(t->a)])) is allowed", nameof(kl));
+        if (!(temperature > 0) || double.IsInfinity(temperature))
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "RelicLoss: temperature τ must be positive and finite.");
+        using var scope = Torch.NewScope();
+        var o = Torch.Normalize(online);
+        var t = Torch.Normalize(target.Detach());
+        var oAll = Torch.Normalize(global.Gather(online));
+        var tAll = Torch.Normalize(global.Gather(target));
+        var logitsAt = o.Matmul(tAll.T()) / temperature;   // [n, R·n]: ⟨ô_i, t̂_j⟩/τ
+        var logitsTa = t.Matmul(oAll.T()) / temperature;   // [n, R·n]: ⟨t̂_i, ô_j⟩/τ
+        var terms = FromLogits(logitsAt, logitsTa, alpha, beta, kl, positiveOffset: global.RowOffset(online.Size(0)));
+        scope.MoveOut(terms.Total, terms.Contrastive, terms.Invariance);
+        return terms;
+    }
+
+    /// <summary>
     /// ℓ from the two logit matrices directly: <paramref name="logitsAt"/>[i, j] = ⟨ô_i, t̂_{c_ij}⟩/τ and
     /// <paramref name="logitsTa"/>[i, j] = ⟨t̂_i, ô_{c_ij}⟩/τ over the same candidates c_ij. The positive of row i is
-    /// column 0 when <paramref name="positiveFirst"/>, else column i (square matrices).
+    /// column 0 when <paramref name="positiveFirst"/>, else column <paramref name="positiveOffset"/> + i (the rows of one rank
+    /// of a data-parallel global batch; 0 for square matrices).
     /// </summary>
     public static RelicLossTerms FromLogits(Tensor logitsAt, Tensor logitsTa, double alpha = 1, double beta = 1,
-        KlHandling kl = KlHandling.Forward, bool positiveFirst = false)
+        KlHandling kl = KlHandling.Forward, bool positiveFirst = false, long positiveOffset = 0)
     {
         ArgumentNullException.ThrowIfNull(logitsAt);
         ArgumentNullException.ThrowIfNull(logitsTa);
@@ -76,7 +109,7 @@ public static class RelicLoss
         var n = logitsAt.Size(0);
         var positives = positiveFirst
             ? Torch.Zeros([n], DType.Int64, logitsAt.Device)
-            : Torch.Arange(0, n, 1, DType.Int64, logitsAt.Device);
+            : Torch.Arange(positiveOffset, positiveOffset + n, 1, DType.Int64, logitsAt.Device);
         var ce = Torch.NllLoss(logPat, positives);
         var invariance = kl switch
         {

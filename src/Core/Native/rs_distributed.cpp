@@ -72,8 +72,9 @@ struct GroupBox {
   std::string backend;
 };
 
+// One collective per tensor (a c10d collective over several tensors means copies of one tensor on several devices).
 struct WorkBox {
-  c10::intrusive_ptr<c10d::Work> work;
+  std::vector<c10::intrusive_ptr<c10d::Work>> works;
   const GroupBox* group;
   std::string op;
 };
@@ -296,10 +297,14 @@ RS_API int rs_pg_allreduce(void* group, const TH* tensors, int n, int op, void**
   RS_TRY({
     auto* g = static_cast<GroupBox*>(group);
     named(g, "all_reduce", [&] {
-      auto ts = relic::tensors(tensors, n);
       c10d::AllreduceOptions opts;
       opts.reduceOp = reduce_op(op);
-      *work = new WorkBox{g->group->allreduce(ts, opts), g, "all_reduce"};
+      auto box = std::make_unique<WorkBox>(WorkBox{{}, g, "all_reduce"});
+      for (int i = 0; i < n; ++i) {
+        std::vector<at::Tensor> one{*tensors[i]};
+        box->works.push_back(g->group->allreduce(one, opts));
+      }
+      *work = box.release();
     });
   });
 }
@@ -309,10 +314,14 @@ RS_API int rs_pg_broadcast(void* group, const TH* tensors, int n, int root, void
     auto* g = static_cast<GroupBox*>(group);
     named(g, "broadcast", [&] {
       TORCH_CHECK(root >= 0 && root < g->size, "root ", root, " is outside [0, ", g->size, ")");
-      auto ts = relic::tensors(tensors, n);
       c10d::BroadcastOptions opts;
       opts.rootRank = root;
-      *work = new WorkBox{g->group->broadcast(ts, opts), g, "broadcast"};
+      auto box = std::make_unique<WorkBox>(WorkBox{{}, g, "broadcast"});
+      for (int i = 0; i < n; ++i) {
+        std::vector<at::Tensor> one{*tensors[i]};
+        box->works.push_back(g->group->broadcast(one, opts));
+      }
+      *work = box.release();
     });
   });
 }
@@ -342,11 +351,18 @@ RS_API int rs_pg_barrier(void* group) {
 RS_API int rs_work_wait(void* work) {
   RS_TRY({
     auto* w = static_cast<WorkBox*>(work);
-    wait(w->group, w->op.c_str(), w->work);
+    for (auto& each : w->works) wait(w->group, w->op.c_str(), each);
   });
 }
 
-RS_API int rs_work_is_completed(void* work, int* out) { RS_TRY(*out = static_cast<WorkBox*>(work)->work->isCompleted() ? 1 : 0); }
+RS_API int rs_work_is_completed(void* work, int* out) {
+  RS_TRY({
+    auto* w = static_cast<WorkBox*>(work);
+    *out = 1;
+    for (auto& each : w->works)
+      if (!each->isCompleted()) *out = 0;
+  });
+}
 
 RS_API void rs_work_free(void* work) { delete static_cast<WorkBox*>(work); }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ReLICv2.Data;
+using ReLICv2.Distributed;
 using ReLICv2.Optim;
 
 namespace ReLICv2.Training;
@@ -13,6 +14,11 @@ namespace ReLICv2.Training;
 /// Deterministic on the CPU for a seed: a resumed run reproduces the uninterrupted one step for step. With
 /// <see cref="PretrainingOptions.Shards"/> &gt; 1 the forward, loss and gradient of each shard of the batch run on their own
 /// worker thread and the gradients are summed in shard order (still deterministic).
+/// Given a <see cref="ProcessGroup"/> of more than one rank the engine is data-parallel (docs/distributed.md): rank 0's
+/// parameters and buffers are broadcast at the start, batch norms are synchronised, the loss scores local anchors against
+/// candidates gathered from every rank, gradients are averaged over ranks in buckets while backward runs, the loss values,
+/// finiteness and cancellation are agreed by all ranks, a parameter checksum is compared every
+/// <see cref="DataParallelOptions.ChecksumEvery"/> steps, and rank 0 alone writes metrics and checkpoints.
 /// </summary>
 public sealed class Pretrainer : IDisposable
 {
@@ -21,10 +27,23 @@ public sealed class Pretrainer : IDisposable
 
     private readonly Generator[] lossGenerators;
     private readonly ShardWorkers? workers;
+    private readonly GradientReducer? reducer;
     private MetricsRecord? lastFinite;
 
+    /// <summary>Builds the engine; with a group of more than one rank this is collective (every rank must construct it).</summary>
+    /// <param name="online">The online network (encoder, projector, optional predictor).</param>
+    /// <param name="targetMode">How the target branch is computed.</param>
+    /// <param name="optimizer">The optimiser over the online parameters.</param>
+    /// <param name="schedule">Warm-up + cosine learning-rate multiplier.</param>
+    /// <param name="makeViews">Makes a step's views from its batch.</param>
+    /// <param name="loss">The objective.</param>
+    /// <param name="options">Epochs, seed, clipping, checkpoints, shards.</param>
+    /// <param name="emaSchedule">The EMA γ schedule (required for <see cref="TargetMode.Ema"/>).</param>
+    /// <param name="group">The ranks of a data-parallel job, or null (or a group of one rank) for a single process.</param>
+    /// <param name="dataParallel">Data-parallel settings; the defaults when null.</param>
     public Pretrainer(SiameseNetwork online, TargetMode targetMode, Optimizer optimizer, WarmupCosineSchedule schedule, ViewMaker makeViews,
-        PretrainingLoss loss, PretrainingOptions options, EmaSchedule? emaSchedule = null)
+        PretrainingLoss loss, PretrainingOptions options, EmaSchedule? emaSchedule = null, ProcessGroup? group = null,
+        DataParallelOptions? dataParallel = null)
     {
         Online = online ?? throw new ArgumentNullException(nameof(online));
         Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
@@ -33,6 +52,14 @@ public sealed class Pretrainer : IDisposable
         Loss = loss ?? throw new ArgumentNullException(nameof(loss));
         Options = options ?? throw new ArgumentNullException(nameof(options));
         TargetMode = targetMode;
+        Group = group is { WorldSize: > 1 } ? group : null;
+        DataParallel = dataParallel ?? new DataParallelOptions();
+        if (Group is not null)
+        {
+            if (options.Shards > 1)
+                throw new ArgumentException($"Pretrainer: shards ({options.Shards}) and data-parallel ranks ({Group.WorldSize}) cannot be combined; use shards = 1 with several ranks", nameof(options));
+            BroadcastFromRankZero(online);
+        }
         if (targetMode == TargetMode.Ema)
             Ema = new EmaTarget(online, emaSchedule ?? throw new ArgumentNullException(nameof(emaSchedule), "Pretrainer: TargetMode.Ema needs an EMA schedule"));
         else if (emaSchedule is not null)
@@ -40,7 +67,41 @@ public sealed class Pretrainer : IDisposable
         // One negative-sampling generator per shard; shard 0's is the single-thread run's (seeded with options.Seed).
         lossGenerators = [.. Enumerable.Range(0, options.Shards).Select(w => new Generator(unchecked(options.Seed + (ulong)w * 0x9E3779B97F4A7C15UL)))];
         workers = options.Shards > 1 ? new ShardWorkers(options.Shards) : null;
+        if (Group is not null)
+        {
+            if (DataParallel.SynchronizeBatchNorm)
+            {
+                var bn = Group.Split("batchnorm");
+                Nn.BatchNorm.Synchronize(online, bn);
+                if (Ema is not null) Nn.BatchNorm.Synchronize(Ema.Target, bn);
+            }
+            reducer = new GradientReducer(Group, [.. optimizer.Parameters], DataParallel.FirstBucketBytes, DataParallel.BucketBytes);
+        }
         Online.Train();
+    }
+
+    /// <summary>The ranks of the data-parallel job, or null in a single process.</summary>
+    public ProcessGroup? Group { get; }
+
+    public DataParallelOptions DataParallel { get; }
+
+    /// <summary>Whether this process writes metrics and checkpoints: true in a single process and on rank 0.</summary>
+    public bool IsMaster => Group is null || Group.Rank == 0;
+
+    /// <summary>What the last step's gradient all-reduce cost (default in a single process).</summary>
+    public GradientReduction LastReduction { get; private set; }
+
+    private void BroadcastBuffers(Nn.Module module)
+    {
+        using var noGrad = Torch.NoGrad();
+        Group!.Broadcast([.. module.NamedBuffers().Select(p => p.Tensor)], root: 0);
+    }
+
+    private void BroadcastFromRankZero(Nn.Module module)
+    {
+        using var noGrad = Torch.NoGrad();
+        var tensors = module.NamedParameters().Concat(module.NamedBuffers()).Select(p => p.Tensor).ToList();
+        Group!.Broadcast(tensors, root: 0);
     }
 
     public SiameseNetwork Online { get; }
@@ -88,7 +149,19 @@ public sealed class Pretrainer : IDisposable
         Optimizer.LearningRateMultiplier = Schedule.Multiplier(step);
         double total;
         Dictionary<string, double> terms;
-        if (workers is null)
+        if (Group is not null)
+        {
+            var (online, targets) = Embed(views);
+            var global = new GatheredBatch(Group);
+            var value = Loss(online, targets, lossGenerators[0], global);
+            (total, terms) = AgreedValues(value);
+            ThrowIfNotFinite(step, total, terms);
+            Optimizer.ZeroGrad();
+            reducer!.Prepare();
+            value.Total.Backward();
+            LastReduction = reducer.Finish();
+        }
+        else if (workers is null)
         {
             var (online, targets) = Embed(views);
             var value = Loss(online, targets, lossGenerators[0], null);
@@ -117,11 +190,48 @@ public sealed class Pretrainer : IDisposable
         Ema?.Update(Online);
         StepsDone++;
 
+        if (Group is not null && !DataParallel.SynchronizeBatchNorm)
+        {
+            // Per-rank batch statistics leave per-rank running statistics: rank 0's are kept, as DDP's broadcast_buffers does.
+            BroadcastBuffers(Online);
+            if (Ema is not null) BroadcastBuffers(Ema.Target);
+        }
+        if (Group is not null && StepsDone % DataParallel.ChecksumEvery == 0) CompareChecksums();
+
         var seconds = clock.Elapsed.TotalSeconds;
-        var record = new MetricsRecord(StepsDone, epoch, total, terms, Optimizer.LearningRate(0), gamma, sourceCount / Math.Max(seconds, 1e-9),
+        var images = sourceCount * (Group?.WorldSize ?? 1);
+        var record = new MetricsRecord(StepsDone, epoch, total, terms, Optimizer.LearningRate(0), gamma, images / Math.Max(seconds, 1e-9),
             elapsedSeconds + seconds);
         lastFinite = record;
         return record;
+    }
+
+    /// <summary>The loss and its terms averaged over ranks: every rank sees the same values (and so agrees on finiteness).</summary>
+    private (double Total, Dictionary<string, double> Terms) AgreedValues(LossValue value)
+    {
+        using var scope = Torch.NewScope();
+        var names = value.Terms.Keys.ToList();
+        var packed = Torch.Stack([value.Total.Detach().To(DType.Float64), .. names.Select(n => value.Terms[n].Detach().To(DType.Float64))]);
+        Group!.AllReduce(packed);
+        var mean = packed.ToArray<double>().Select(v => v / Group.WorldSize).ToArray();
+        return (mean[0], names.Select((n, i) => (n, mean[i + 1])).ToDictionary(x => x.n, x => x.Item2));
+    }
+
+    /// <summary>Compares Σp and Σ|p| over every online parameter and buffer (float64) with rank 0's; stops the run on a difference.</summary>
+    public void CompareChecksums()
+    {
+        if (Group is null) return;
+        using var scope = Torch.NewScope();
+        using var noGrad = Torch.NoGrad();
+        var tensors = Online.NamedParameters().Concat(Online.NamedBuffers()).Select(p => p.Tensor.To(DType.Float64)).ToList();
+        var mine = Torch.Stack([Torch.Stack([.. tensors.Select(t => t.Sum())]).Sum(), Torch.Stack([.. tensors.Select(t => t.Abs().Sum())]).Sum()]);
+        var all = Group.AllGather(mine.Unsqueeze(0)).ToArray<double>();
+        var diverged = Enumerable.Range(1, Group.WorldSize - 1).Where(r => all[2 * r] != all[0] || all[2 * r + 1] != all[1]).ToList();
+        if (diverged.Count == 0) return;
+        var detail = string.Join("; ", diverged.Select(r => $"rank {r}: Σp = {all[2 * r]:R}, Σ|p| = {all[2 * r + 1]:R}"));
+        throw new RankDivergedException(StepsDone, diverged,
+            $"Pretrainer: after step {StepsDone} the parameters of rank(s) {string.Join(", ", diverged)} differ from rank 0's (rank 0: Σp = {all[0]:R}, Σ|p| = {all[1]:R}; {detail}). " +
+            "Every rank must run the same code, data order and settings; the run is stopped rather than trained on diverged copies.");
     }
 
     private static (double Total, Dictionary<string, double> Terms) Values(LossValue value) =>
@@ -233,7 +343,9 @@ public sealed class Pretrainer : IDisposable
         var perEpoch = loader.BatchesPerEpoch;
         if (perEpoch == 0) throw new ArgumentException($"Pretrainer.Run: the loader yields no batch (dataset of {loader.Dataset.Count} images, batch {loader.BatchSize}, drop-last {loader.DropLast})", nameof(loader));
         var totalSteps = Options.TotalSteps(perEpoch);
-        using var log = Options.RunDirectory is { } dir ? new MetricsLog(Path.Combine(dir, "metrics.jsonl")) : null;
+        if (Group is not null && loader.WorldSize != Group.WorldSize)
+            throw new ArgumentException($"Pretrainer.Run: the loader is sharded over {loader.WorldSize} rank(s) but the process group has {Group.WorldSize}; build it with rank: {Group.Rank}, worldSize: {Group.WorldSize}", nameof(loader));
+        using var log = IsMaster && Options.RunDirectory is { } dir ? new MetricsLog(Path.Combine(dir, "metrics.jsonl")) : null;
         var clock = Stopwatch.StartNew();
         var cancelled = false;
         string? checkpoint = null;
@@ -263,7 +375,7 @@ public sealed class Pretrainer : IDisposable
                 }
                 if (StepsDone % Options.CheckpointEvery == 0) checkpoint = SaveCheckpoint();
                 if (StepsDone >= totalSteps) break;
-                if (cancellation.IsCancellationRequested)
+                if (AnyRankCancelled(cancellation.IsCancellationRequested))
                 {
                     cancelled = true;
                     break;
@@ -271,7 +383,17 @@ public sealed class Pretrainer : IDisposable
             }
         }
         if (StepsDone % Options.CheckpointEvery != 0 || checkpoint is null) checkpoint = SaveCheckpoint();
+        Group?.Barrier();
         return new PretrainingResult(StepsDone, totalSteps, cancelled, lastFinite, checkpoint, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Whether this rank or any other asked to stop (Ctrl-C reaches the ranks at different steps; all stop at the same one).</summary>
+    private bool AnyRankCancelled(bool here)
+    {
+        if (Group is null) return here;
+        using var flag = Torch.Full([1], here ? 1 : 0, DType.Float32);
+        Group.AllReduce(flag, ReduceOp.Max);
+        return flag.Item() > 0;
     }
 
     /// <summary>The checkpoint path of this run (without extension), or null without a run directory.</summary>
@@ -281,6 +403,7 @@ public sealed class Pretrainer : IDisposable
     public string? SaveCheckpoint()
     {
         if (CheckpointPath is not { } path) return null;
+        if (!IsMaster) return path;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var checkpoint = Checkpoint.Capture(StepsDone, new Dictionary<string, Nn.Module> { [OnlineName] = Online }, Optimizer, Ema,
             LossGeneratorsByName());
@@ -294,6 +417,7 @@ public sealed class Pretrainer : IDisposable
         using var checkpoint = Checkpoint.Load(path);
         checkpoint.Restore(new Dictionary<string, Nn.Module> { [OnlineName] = Online }, Optimizer, Ema, LossGeneratorsByName());
         StepsDone = checkpoint.Step;
+        if (Group is not null) CompareChecksums();
     }
 
     /// <summary>"loss" (shard 0, the only one without sharding), then "loss.1", "loss.2", … for further shards.</summary>
@@ -307,6 +431,7 @@ public sealed class Pretrainer : IDisposable
 
     public void Dispose()
     {
+        reducer?.Dispose();
         workers?.Dispose();
         Ema?.Dispose();
         foreach (var g in lossGenerators) g.Dispose();
