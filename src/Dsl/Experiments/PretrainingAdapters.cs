@@ -38,23 +38,30 @@ public static class PretrainingAdapters
     /// The engine loss of <paramref name="objective"/> with its terms reported by name ("contrastive" for a cross-entropy
     /// against the diagonal, "invariance" for a KL, otherwise the term's kind). Each term is evaluated from the same
     /// generator state, so terms that sub-sample negatives see the same candidate sets (as in one ReLIC evaluation), and
-    /// the total is Σ wₖ·termₖ, identical to evaluating the whole objective.
+    /// the total is Σ wₖ·termₖ, identical to evaluating the whole objective. Under a global batch of WorldSize &gt; 1 each
+    /// term is this rank's share (<see cref="CompiledObjective.EvaluateViews"/>); the objective is checked first, before any
+    /// gather (<see cref="CompiledObjective.ValidateForDataParallel"/>), and each view tensor is gathered at most once per
+    /// call, shared by all terms, in the order the terms first ask for it.
     /// </summary>
     public static PretrainingLoss Loss(PairedObjective objective)
     {
         ArgumentNullException.ThrowIfNull(objective);
         var terms = objective.Pair.AsTerms();
         var compiled = terms.Select(t => t.Term.Compile()).ToArray();
+        var whole = objective.Pair.Compile();
         var names = UniqueNames(terms.Select(t => TermName(t.Term)).ToList());
         return (online, targets, generator, global) =>
         {
+            var distributed = global is { WorldSize: > 1 };
+            if (distributed) whole.ValidateForDataParallel(global!.WorldSize);
+            using var gather = distributed ? new GatherOnce(global!) : null;
             var start = generator.GetState();
             var values = new Dictionary<string, Tensor>();
             Tensor? total = null;
             for (var k = 0; k < compiled.Length; k++)
             {
                 generator.SetState(start);
-                var value = compiled[k].EvaluateViews(online, targets, objective.Pairing, generator);
+                var value = compiled[k].EvaluateViews(online, targets, objective.Pairing, generator, gather ?? global);
                 values[names[k]] = value.Detach();
                 var weighted = value * terms[k].Weight;
                 total = total is null ? weighted : total + weighted;
