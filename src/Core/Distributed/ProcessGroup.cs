@@ -226,8 +226,23 @@ public sealed class ProcessGroup : IDisposable
             foreach (var other in rank == 0 ? Enumerable.Range(1, size - 1) : [0])
             {
                 var theirs = Get(store, $"world/{other}");
-                if (theirs != size.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                    throw new TorchException($"{where}: this rank has WORLD_SIZE {size} but rank {other} has WORLD_SIZE {theirs}; every rank must be started with the same WORLD_SIZE");
+                if (rank != 0) TorchException.Check(Native.rs_store_add(store.Get("store"), $"seen/{rank}", 1, out _));
+                if (theirs == size.ToString(System.Globalization.CultureInfo.InvariantCulture)) continue;
+                if (rank == 0)
+                {
+                    // Rank 0 hosts the store: keep it up until the other rank has read world/0 too, so that it fails with
+                    // the same explanation rather than with a closed connection (bounded: a few seconds at most).
+                    TorchException.Check(Native.rs_store_set_timeout(store.Get("store"), 5000));
+                    try
+                    {
+                        Get(store, $"seen/{other}");
+                    }
+                    catch (TorchException)
+                    {
+                        // the other rank is gone already; the explanation below stands on its own
+                    }
+                }
+                throw new TorchException($"{where}: this rank has WORLD_SIZE {size} but rank {other} has WORLD_SIZE {theirs}; every rank must be started with the same WORLD_SIZE");
             }
         }
         catch (TorchException e) when (!e.Message.StartsWith(where, StringComparison.Ordinal))

@@ -113,8 +113,8 @@ public class ProcessGroupTests
         threads.ForEach(t => t.Start());
         threads.ForEach(t => Assert.True(t.Join(TimeSpan.FromSeconds(30))));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30));
-        Assert.Contains("WORLD_SIZE 2 but rank 1 has WORLD_SIZE 3", errors[0]?.Message);
-        Assert.Contains("WORLD_SIZE 3 but rank 0 has WORLD_SIZE 2", errors[1]?.Message);
+        Assert.True(errors[0]?.Message.Contains("WORLD_SIZE 2 but rank 1 has WORLD_SIZE 3") == true, errors[0]?.Message);
+        Assert.True(errors[1]?.Message.Contains("WORLD_SIZE 3 but rank 0 has WORLD_SIZE 2") == true, errors[1]?.Message);
     }
 
     [Fact]
