@@ -1,4 +1,4 @@
-// The [L, S] view ablation of the paper (METHOD.md §3: [2,0] 74.8 · [2,2] 76.2 · [4,0] 75.5 · [4,2] 76.8 on ImageNet)
+// The [L, S] view ablation of the paper (docs/method.md §1.4: [2,0] 74.8 · [2,2] 76.2 · [4,0] 75.5 · [4,2] 76.8 on ImageNet)
 // at small scale on Fashion-MNIST: every view set gets the same pre-training time budget (the preset's, or
 // --minutes N), so that the table compares what each set learns per unit of compute, not per epoch.
 //   dotnet fsi scripts/ablation_views.fsx [--quick] [--minutes N] [--grid 2x0,4x0,4x2]

@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
 done
 
 # libopenblas0-pthread: Debian's libtorch calls the system BLAS (libblas.so.3); without OpenBLAS that is the
-# reference BLAS, about 25x slower on matrix products (1.8 vs 48 GFLOP/s for 1024² float32 on 2 cores here).
+# reference BLAS, much slower on matrix products (docs/results.md §5).
 packages=(libtorch-dev cmake g++ libturbojpeg0-dev libspng-dev dataset-fashion-mnist libopenblas0-pthread)
 if [ "$browser" -eq 1 ]; then packages+=(chromium); fi
 missing=()

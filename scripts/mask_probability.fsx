@@ -1,4 +1,4 @@
-// Saliency-masking probability sweep (METHOD.md §3: p 0 → 76.8, 0.1 → 77.1 on ImageNet) at small scale on the
+// Saliency-masking probability sweep (docs/method.md §1.4: p 0 → 76.8, 0.1 → 77.1 on ImageNet) at small scale on the
 // synthetic shapes, whose ground-truth masks drive the masking.   dotnet fsi scripts/mask_probability.fsx [--quick]
 #load "prelude.fsx"
 open Prelude

@@ -1,4 +1,4 @@
-"""PyTorch reference for the `relicv2-step-small` workload of ../shared/BENCH.md, measured beside `relic bench step`.
+"""PyTorch reference for the `relicv2-step-small` workload of docs/benchmarks.md §2, measured beside `relic bench step`.
 
 Run: /usr/bin/python3 bench/pytorch/relicv2_step_small.py [--steps N] [--threads 2]
 Prints one JSON object: images/s for augmentation alone (torchvision per-image transforms), network compute alone
@@ -52,7 +52,7 @@ def mlp(cin, hidden, cout):
 
 
 def chain(size, scale, odd):
-    """METHOD.md §4 (Table 16) column: odd views blur 0.1 / solarize 0.2, even views blur 1.0 / solarize 0."""
+    """docs/method.md §4 (Table 16) column: odd views blur 0.1 / solarize 0.2, even views blur 1.0 / solarize 0."""
     return T.Compose([
         T.RandomResizedCrop(size, scale=scale, interpolation=T.InterpolationMode.BICUBIC),
         T.RandomHorizontalFlip(),

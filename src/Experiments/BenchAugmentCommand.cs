@@ -8,7 +8,7 @@ using ReLICv2.Views;
 namespace ReLICv2.Experiments;
 
 /// <summary>
-/// <c>relic bench augment</c>: source images per second through a view set (BENCH.md): the paper's full ReLICv2 set
+/// <c>relic bench augment</c>: source images per second through a view set (docs/benchmarks.md §3): the paper's full ReLICv2 set
 /// (4 × 224 + 2 × 96) on 64 uint8 RGB 256 × 256 sources (<c>augment-relicv2-224</c>) and the small set (4 × 32 +
 /// 2 × 16) on 32 uint8 RGB 40 × 40 sources (<c>augment-relicv2-32</c>). Each workload prints one JSON object; when
 /// /usr/bin/python3 with torchvision is present the same workloads are measured through torchvision's per-image
@@ -28,7 +28,7 @@ public static class BenchAugmentCommand
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads (1-256).", DefaultValueFactory = _ => 2 };
         var workload = new Option<string>("--workload") { Description = "224, 32 or all.", DefaultValueFactory = _ => "all" };
         var noTorchvision = new Option<bool>("--no-torchvision") { Description = "Skip the torchvision reference measurement." };
-        var command = new Command("augment", "Source images/s through the ReLICv2 view sets (BENCH.md augment-relicv2-224 and the 32 px set), with torchvision alongside.")
+        var command = new Command("augment", "Source images/s through the ReLICv2 view sets (docs/benchmarks.md §3: augment-relicv2-224 and the 32 px set), with torchvision alongside.")
             { iterations, threads, workload, noTorchvision };
         command.SetAction(parse =>
         {

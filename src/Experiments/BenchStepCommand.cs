@@ -11,7 +11,7 @@ using ReLICv2.Views;
 namespace ReLICv2.Experiments;
 
 /// <summary>
-/// <c>relic bench step</c>: the <c>relicv2-step-small</c> workload of BENCH.md — one ReLICv2 pre-training step on 32
+/// <c>relic bench step</c>: the <c>relicv2-step-small</c> workload of docs/benchmarks.md §2 — one ReLICv2 pre-training step on 32
 /// uint8 RGB 40 × 40 sources, [4 × 32, 2 × 16] views, ResNet-18 (small stem, base width 32) with 256 → 1024 → 128
 /// heads, EMA target (γ 0.99), ReLIC (τ 0.2, α 1, all negatives) over every (online i, target j ≠ i) pair, LARS with
 /// weight decay 1e-6. Prints one JSON object with images/s for augmentation alone, compute alone and the full step, and
@@ -32,7 +32,7 @@ public static class BenchStepCommand
             DefaultValueFactory = _ => 1,
         };
         var pytorch = new Option<bool>("--pytorch") { Description = "Also measure the PyTorch reference with /usr/bin/python3 (needs python3-torch and python3-torchvision)." };
-        var command = new Command("step", "One ReLICv2 pre-training step (BENCH.md relicv2-step-small): augmentation, compute and full-step images/s.") { steps, threads, shards, pytorch };
+        var command = new Command("step", "One ReLICv2 pre-training step (docs/benchmarks.md §2, relicv2-step-small): augmentation, compute and full-step images/s.") { steps, threads, shards, pytorch };
         command.SetAction(parse =>
         {
             var n = parse.GetValue(steps);

@@ -5,7 +5,7 @@ namespace ReLICv2.Experiments;
 
 /// <summary>
 /// <c>relic eval linear|knn --run-dir DIR</c>: evaluates a run's pre-trained encoder (its last checkpoint) with the linear
-/// probe or k-NN of METHOD.md §7; <c>relic supervised</c>: trains and scores the supervised baseline of an experiment.
+/// probe or k-NN of docs/method.md §7; <c>relic supervised</c>: trains and scores the supervised baseline of an experiment.
 /// </summary>
 public static class EvalCommand
 {

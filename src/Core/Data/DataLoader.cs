@@ -4,7 +4,7 @@ using System.Runtime.ExceptionServices;
 namespace ReLICv2.Data;
 
 /// <summary>
-/// Feeds a dataset to training in mini-batches (DESIGN.md: Dataset → Loader → views): a seeded permutation per epoch
+/// Feeds a dataset to training in mini-batches (docs/architecture.md §1: Dataset → Loader → views): a seeded permutation per epoch
 /// (the same seed and epoch give the same order; epochs differ), fixed-size batches with an optional dropped remainder,
 /// labels carried along, and a background prefetch thread that assembles (decodes) batches and runs an optional
 /// per-batch transform — where augmentation plugs in — ahead of the consumer through a bounded queue of

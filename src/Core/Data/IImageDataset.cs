@@ -2,8 +2,8 @@ namespace ReLICv2.Data;
 
 /// <summary>
 /// A labelled collection of equally sized 8-bit images, the input of the pre-training and evaluation loaders
-/// (DESIGN.md: Dataset → Loader). Images are planar [C,H,W] bytes; optional saliency masks are [H,W] floats in [0,1]
-/// (1 = foreground), the "masks shipped with a dataset" of METHOD.md §3.
+/// (docs/architecture.md §1: Dataset → Loader). Images are planar [C,H,W] bytes; optional saliency masks are [H,W] floats in [0,1]
+/// (1 = foreground), the "masks shipped with a dataset" of docs/method.md §1.3.
 /// Implementations are safe to read from several threads at once (the loader's prefetch thread and the caller).
 /// </summary>
 public interface IImageDataset

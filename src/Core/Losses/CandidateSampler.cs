@@ -1,7 +1,7 @@
 namespace ReLICv2.Losses;
 
 /// <summary>
-/// Candidate sets for sub-sampled negatives (METHOD.md §2): for each anchor i, C_i = {i} ∪ negatives_i with the
+/// Candidate sets for sub-sampled negatives (docs/method.md §2): for each anchor i, C_i = {i} ∪ negatives_i with the
 /// negatives drawn uniformly without replacement from {0..N−1} \ {i}.
 /// </summary>
 public static class CandidateSampler

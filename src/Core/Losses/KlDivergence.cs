@@ -2,7 +2,7 @@ namespace ReLICv2.Losses;
 
 /// <summary>
 /// Batch-mean KL divergence between row distributions given as log-probabilities:
-/// KL(P‖Q) = (1/N) Σ_i Σ_j P_ij (log P_ij − log Q_ij) (METHOD.md notation; "batchmean" of torch's kl_div).
+/// KL(P‖Q) = (1/N) Σ_i Σ_j P_ij (log P_ij − log Q_ij) (docs/method.md §2; "batchmean" of torch's kl_div).
 /// </summary>
 public static class KlDivergence
 {

@@ -1,7 +1,7 @@
 namespace ReLICv2.Losses;
 
 /// <summary>
-/// How the ReLIC invariance term compares the two similarity distributions of an anchor (METHOD.md §2):
+/// How the ReLIC invariance term compares the two similarity distributions of an anchor (docs/method.md §2):
 /// P^{a→t}_i (online anchor against target candidates) and P^{t→a}_i (target anchor against online candidates).
 /// The choice is explicit, never an accident: the paper form is <see cref="Forward"/>.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace ReLICv2.Losses;
 
 /// <summary>
-/// The negatives of each anchor in a contrastive candidate set (METHOD.md §2): every other batch element
+/// The negatives of each anchor in a contrastive candidate set (docs/method.md §2): every other batch element
 /// (<see cref="All"/>), or <see cref="Count"/> of them drawn uniformly without replacement per anchor, never the
 /// anchor itself (paper ablation: 1, 10 and 4096 negatives; ~10 works best).
 /// </summary>

@@ -2,7 +2,7 @@ namespace ReLICv2.Losses;
 
 /// <summary>
 /// The ReLIC loss of one (online view a, target view t) pair — Mitrovic et al. 2021 (ReLIC) and Tomasev et al. 2022
-/// (ReLICv2, eq. 3), restated in METHOD.md §2:
+/// (ReLICv2, eq. 3), restated in docs/method.md §2:
 /// <code>
 ///   L_ij      = ⟨ô_i, t̂_j⟩ / τ                       over the candidate set C_i = {i} ∪ negatives_i
 ///   CE        = −mean_i log softmax_{j∈C_i}(L_ij)[j = i]

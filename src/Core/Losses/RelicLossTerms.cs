@@ -1,7 +1,7 @@
 namespace ReLICv2.Losses;
 
 /// <summary>
-/// The terms of the ReLIC loss of one (online, target) view pair (METHOD.md §2): <see cref="Total"/> = β·<see cref="Contrastive"/> + α·<see cref="Invariance"/>.
+/// The terms of the ReLIC loss of one (online, target) view pair (docs/method.md §2): <see cref="Total"/> = β·<see cref="Contrastive"/> + α·<see cref="Invariance"/>.
 /// All three are scalar tensors; <see cref="Total"/> carries the autograd graph of both terms.
 /// </summary>
 /// <param name="Total">β·CE + α·KL.</param>

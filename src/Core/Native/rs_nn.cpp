@@ -11,8 +11,8 @@ RS_API int rs_linear(TH x, TH w, TH b, TH* out) { RS_RETURN(at::linear(*x, *w, o
 RS_API int rs_conv2d(TH x, TH w, TH b, const int64_t* stride, const int64_t* padding, const int64_t* dilation, int64_t groups,
                      TH* out) {
   // libtorch 1.13's oneDNN computes a wrong weight gradient for a strided 1x1 convolution of a channels-last input with
-  // 2 to 6 input channels (measured on an AVX2 EPYC: errors of 40-100 %). A 1x1 convolution without padding at stride s
-  // is the stride-1 convolution of every s-th pixel, which is exact and takes another kernel.
+  // 2 to 6 input channels (docs/results.md §5). A 1x1 convolution without padding at stride s is the stride-1
+  // convolution of every s-th pixel, which is exact and takes another kernel.
   // Only that case takes the detour (fewer than 8 input channels per group, either operand channels-last).
   auto channels_last = [](const at::Tensor& t) { return t.is_contiguous(at::MemoryFormat::ChannelsLast) && !t.is_contiguous(); };
   bool strided_pointwise = w->dim() == 4 && x->dim() == 4 && w->size(1) < 8 && w->size(2) == 1 && w->size(3) == 1 &&

@@ -1,7 +1,7 @@
 namespace ReLICv2.Nn;
 
 /// <summary>
-/// The projector g and predictor q of ReLICv2/BYOL (METHOD §1): Linear(in → hidden) – BatchNorm1d(hidden) – ReLU –
+/// The projector g and predictor q of ReLICv2/BYOL (docs/method.md §6.1): Linear(in → hidden) – BatchNorm1d(hidden) – ReLU –
 /// Linear(hidden → out). The paper uses hidden 4096 and out 256 for both. Layers are named 0–3 as the PyTorch
 /// <c>nn.Sequential</c> heads of solo-learn, so their state-dict keys match (<c>0.weight</c>, <c>1.running_mean</c>, <c>3.weight</c>).
 /// </summary>

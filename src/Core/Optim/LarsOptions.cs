@@ -1,7 +1,7 @@
 namespace ReLICv2.Optim;
 
 /// <summary>
-/// Options of <see cref="Lars"/>. The paper's settings (METHOD §1, BYOL configs): momentum 0.9, trust coefficient 1e-3,
+/// Options of <see cref="Lars"/>. The paper's settings (docs/method.md §6.3, §6.4; BYOL configs): momentum 0.9, trust coefficient 1e-3,
 /// weight decay 1e-6 (1.5e-6 at 1000 epochs), base learning rate 0.2–0.3 per 256 images; biases and BatchNorm parameters get
 /// <see cref="Adapt"/> = false and no weight decay (see <see cref="Lars.ExcludingBiasAndNorm"/>).
 /// </summary>

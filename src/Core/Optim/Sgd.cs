@@ -1,7 +1,7 @@
 namespace ReLICv2.Optim;
 
 /// <summary>
-/// Stochastic gradient descent with momentum, as torch.optim.SGD (the linear-evaluation optimiser, METHOD §7):
+/// Stochastic gradient descent with momentum, as torch.optim.SGD (the linear-evaluation optimiser, docs/method.md §7):
 /// d = g + λθ; b ← d at the first step, else b ← μb + (1 − τ)d; d ← d + μb (Nesterov) or d ← b; θ ← θ − η·d.
 /// State per parameter: <c>momentum_buffer</c> (when μ &gt; 0).
 /// </summary>

@@ -1,7 +1,7 @@
 namespace ReLICv2.Optim;
 
 /// <summary>
-/// The learning-rate schedule of BYOL/ReLICv2 (METHOD §1): linear warm-up then cosine decay, as a multiplier of the base
+/// The learning-rate schedule of BYOL/ReLICv2 (docs/method.md §6.4): linear warm-up then cosine decay, as a multiplier of the base
 /// learning rate. With s the batch-size scale (batch / reference, or 1 when no batch size is given), W warm-up steps, T total
 /// steps and f the final fraction:
 /// <code>

@@ -2,7 +2,7 @@ namespace ReLICv2.Training;
 
 /// <summary>
 /// One row of a run's accuracy table: which encoder (the pre-trained one, a random-init baseline, a supervised
-/// baseline) under which protocol (linear probe, k-NN; METHOD.md §7), with top-1 and, where defined, top-5 in [0, 1].
+/// baseline) under which protocol (linear probe, k-NN; docs/method.md §7), with top-1 and, where defined, top-5 in [0, 1].
 /// </summary>
 public sealed record AccuracyResult(string Encoder, string Protocol, double Top1, double? Top5 = null, string? Note = null)
 {

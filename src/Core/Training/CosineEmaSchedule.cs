@@ -1,7 +1,7 @@
 namespace ReLICv2.Training;
 
 /// <summary>
-/// BYOL's cosine EMA schedule (Grill et al. 2020, §3.2; METHOD §1): γ_k = 1 − (1 − γ_base)·(cos(πk/K) + 1)/2 with k clamped to
+/// BYOL's cosine EMA schedule (Grill et al. 2020, §3.2; docs/method.md §6.2): γ_k = 1 − (1 − γ_base)·(cos(πk/K) + 1)/2 with k clamped to
 /// [0, K], so γ_0 = γ_base exactly, γ rises monotonically and γ_k = 1 exactly for k ≥ K.
 /// </summary>
 public sealed record CosineEmaSchedule : EmaSchedule

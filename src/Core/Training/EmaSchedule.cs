@@ -1,7 +1,7 @@
 namespace ReLICv2.Training;
 
 /// <summary>
-/// The EMA coefficient γ_k of the target network after update k (METHOD §1): constant, or cosine from γ_base to 1 (BYOL).
+/// The EMA coefficient γ_k of the target network after update k (docs/method.md §6.2): constant, or cosine from γ_base to 1 (BYOL).
 /// Schedules are values: compare, print and store them.
 /// </summary>
 public abstract record EmaSchedule

@@ -3,7 +3,7 @@ using ReLICv2.Nn;
 namespace ReLICv2.Training;
 
 /// <summary>
-/// The target network of ReLICv2/BYOL (METHOD §1): a copy of the online network whose weights follow an exponential moving
+/// The target network of ReLICv2/BYOL (docs/method.md §6.2): a copy of the online network whose weights follow an exponential moving
 /// average, θ_t ← γ_k·θ_t + (1 − γ_k)·θ_o after every optimiser step k, computed in place under no-grad
 /// (<c>θ_t.lerp_(θ_o, 1 − γ_k)</c>). The target's parameters never require gradients, so nothing back-propagates into it.
 /// </summary>

@@ -4,7 +4,7 @@ using ReLICv2.Nn;
 namespace ReLICv2.Training;
 
 /// <summary>
-/// Computes an encoder's pooled representation of a whole dataset once (METHOD.md §7: frozen encoder, evaluation mode,
+/// Computes an encoder's pooled representation of a whole dataset once (docs/method.md §7: frozen encoder, evaluation mode,
 /// so BatchNorm uses and keeps its running statistics), for the linear probe and k-NN, which then train on the cache.
 /// Images are scaled to [0, 1]; an optional <c>transform</c> (given the float batch and its index) augments them first,
 /// which is how the linear probe's crop-and-flip copies of the training set are cached.

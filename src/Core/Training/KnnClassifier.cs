@@ -1,7 +1,7 @@
 namespace ReLICv2.Training;
 
 /// <summary>
-/// Weighted k-nearest-neighbour classification on L2-normalised features (METHOD.md §7; Wu et al. 2018 / DINO's
+/// Weighted k-nearest-neighbour classification on L2-normalised features (docs/method.md §7; Wu et al. 2018 / DINO's
 /// protocol): the k most cosine-similar training samples vote for their class with weight exp(similarity / τ);
 /// defaults k = 20, τ = 0.07. Test samples are processed in chunks so memory stays bounded.
 /// </summary>

@@ -4,7 +4,7 @@ using ReLICv2.Optim;
 namespace ReLICv2.Training;
 
 /// <summary>
-/// A linear classifier trained on frozen features (METHOD.md §7). Features are standardised with the training set's
+/// A linear classifier trained on frozen features (docs/method.md §7). Features are standardised with the training set's
 /// statistics (an affine map, so the probe stays linear in the representation); the classifier is trained with SGD
 /// Nesterov momentum, no weight decay, cosine learning-rate decay, on shuffled mini-batches from a seeded generator.
 /// </summary>

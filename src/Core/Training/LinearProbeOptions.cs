@@ -1,7 +1,7 @@
 namespace ReLICv2.Training;
 
 /// <summary>
-/// The linear evaluation protocol (METHOD.md §7): SGD with Nesterov momentum 0.9, no weight decay, cosine-decayed
+/// The linear evaluation protocol (docs/method.md §7): SGD with Nesterov momentum 0.9, no weight decay, cosine-decayed
 /// learning rate, on cached frozen features standardised with the training set's per-dimension mean and deviation.
 /// </summary>
 public sealed record LinearProbeOptions

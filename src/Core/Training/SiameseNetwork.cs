@@ -3,7 +3,7 @@ using ReLICv2.Nn;
 namespace ReLICv2.Training;
 
 /// <summary>
-/// The online network of METHOD.md §1: encoder f (a ResNet returning the pooled representation), projector g and an
+/// The online network of docs/method.md §6: encoder f (a ResNet returning the pooled representation), projector g and an
 /// optional predictor q. Its children are named <c>encoder</c>, <c>projector</c>, <c>predictor</c>, which gives the
 /// state-dict keys. <see cref="Forward"/> computes q(g(f(x))) (or g(f(x)) without a predictor).
 /// </summary>

@@ -1,6 +1,6 @@
 namespace ReLICv2.Training;
 
-/// <summary>Where the target embeddings of a view pair come from (METHOD.md §1, §5).</summary>
+/// <summary>Where the target embeddings of a view pair come from (docs/method.md §5, §6).</summary>
 public enum TargetMode
 {
     /// <summary>A separate target network (encoder + projector) whose weights are an EMA of the online ones (BYOL, ReLICv2).</summary>

@@ -3,9 +3,9 @@ using ReLICv2.Data;
 namespace ReLICv2.Vision;
 
 /// <summary>
-/// Where the foreground masks of ReLICv2's saliency masking come from (METHOD.md §3: "precomputed files, masks shipped
-/// with a dataset, or a built-in unsupervised estimator"). A mask is float32 in [0,1], 1 = foreground, at the image's
-/// resolution; the compositing kernel keeps the foreground and greys out the rest.
+/// Where the foreground masks of ReLICv2's saliency masking come from (docs/method.md §1.3: precomputed files, masks
+/// shipped with a dataset, or a built-in unsupervised estimator). A mask is float32 in [0,1], 1 = foreground, at the
+/// image's resolution; the compositing kernel keeps the foreground and greys out the rest.
 /// </summary>
 public interface ISaliencySource
 {

@@ -1,7 +1,7 @@
 namespace ReLICv2.Vision;
 
 /// <summary>
-/// Saliency masking of large views (METHOD.md §3; ReLICv2 §3.2): where an image is flagged and its foreground mask
+/// Saliency masking of large views (docs/method.md §1.3; ReLICv2 §3.2): where an image is flagged and its foreground mask
 /// covers at least <c>minForegroundFraction</c> of the view, the background is replaced by a homogeneous grey:
 /// <c>out = m·x + (1 − m)·g</c> with the image's grey level g; otherwise the image is unchanged.
 /// Masks are soft ([0, 1], 1 = foreground) and are expected to have gone through the same crop and flip as the view.

@@ -40,7 +40,7 @@ public sealed record AugmentationChain
     public bool NeedsMasks => Steps.Any(s => s is SaliencyMask { P: > 0 });
 
     /// <summary>
-    /// The paper's Table 16 chain (METHOD.md §4) for one view: crop to <paramref name="size"/> with area in
+    /// The paper's Table 16 chain (docs/method.md §4) for one view: crop to <paramref name="size"/> with area in
     /// [<paramref name="minArea"/>, <paramref name="maxArea"/>] → flip 0.5 → [saliency mask] → colour jitter
     /// (0.4, 0.4, 0.2, 0.1, p 0.8) → grayscale 0.2 → blur (σ 0.1–2, p 0.1 odd / 1.0 even) → solarize (p 0.2 odd / 0 even).
     /// </summary>

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace ReLICv2.Augmentation;
 
 /// <summary>
-/// One step of an augmentation chain (paper Table 16 / METHOD.md §4) as an immutable value: it validates its fields
+/// One step of an augmentation chain (paper Table 16 / docs/method.md §4) as an immutable value: it validates its fields
 /// at construction, prints readably, compares by value and round-trips through JSON (discriminator <c>kind</c>).
 /// A step is two things: a pure sampler of per-image parameters (<see cref="StepParams"/>) and a deterministic
 /// batched kernel from Core.Vision that applies them.

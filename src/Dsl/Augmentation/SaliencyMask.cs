@@ -3,7 +3,7 @@ using ReLICv2.Vision;
 namespace ReLICv2.Augmentation;
 
 /// <summary>
-/// Saliency masking (ReLICv2 §3.2, METHOD.md §3; paper best p = 0.1): with probability <see cref="P"/> a view is built
+/// Saliency masking (ReLICv2 §3.2, docs/method.md §1.3; paper best p = 0.1): with probability <see cref="P"/> a view is built
 /// from the background-removed image — foreground kept, background replaced by a homogeneous grey drawn uniformly
 /// from [<see cref="MinGrey"/>, <see cref="MaxGrey"/>] per image — provided the mask covers at least
 /// <see cref="MinForegroundFraction"/> of the view. The mask has gone through the chain's crop and flip, so the

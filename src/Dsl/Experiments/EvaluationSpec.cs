@@ -1,10 +1,10 @@
 namespace ReLICv2.Experiments;
 
 /// <summary>
-/// Evaluation after pre-training (METHOD.md §7): linear probe epochs and learning rate, k-NN k and τ, and the two
+/// Evaluation after pre-training (docs/method.md §7): linear probe epochs and learning rate, k-NN k and τ, and the two
 /// baselines every result is shown beside — the same probe on a random-init encoder, and a supervised encoder trained
 /// with labels under the same augmentation and epoch budget. The probe trains on the plain training set plus
-/// <see cref="ProbeAugmentedCopies"/> cached crop-and-flip copies of it (METHOD.md §7's spatial augmentation, computed
+/// <see cref="ProbeAugmentedCopies"/> cached crop-and-flip copies of it (docs/method.md §7's spatial augmentation, computed
 /// once so the frozen encoder runs once per copy rather than once per probe epoch) and tests on plain images.
 /// With <see cref="EvaluateTarget"/> the EMA target's encoder is scored too, beside the online one.
 /// </summary>

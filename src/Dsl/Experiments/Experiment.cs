@@ -92,15 +92,13 @@ public sealed record Experiment
     // ---- presets -------------------------------------------------------------------------------------
 
     /// <summary>
-    /// ReLICv2 on Fashion-MNIST at CPU scale: ResNet-18 with torchvision's stem (stride-2 7×7 + max-pool: at 28 px this is
-    /// 2.5× faster per step than the small-image stem at base width 16, measured here) and base width 32, channels-last,
-    /// heads 512/128, the [<paramref name="largeViews"/>, <paramref name="smallViews"/>] view set at 28/12 px
-    /// (<see cref="ViewSet.Relicv2FashionMnist"/>), ReLIC with τ = 0.2 and every other batch element as a negative over every
-    /// online view × large target view (at 5 minutes: 82.7 % probe top-1 against 81.9 % with the paper's 10 sampled
-    /// negatives; the logits are computed for the whole batch either way), an EMA target whose γ rises from 0.9 to 1 on a
-    /// cosine (15-min [4,2] runs probed 84.6 % online / 85.0 % target with γ from 0, 84.9 % / 85.3 % from 0.9, 83.9 % /
-    /// 84.7 % from 0.97), LARS (base rate 4 per 256, wd 1e-5, warm-up 10 % of the run), batch 256, pre-training planned
-    /// to fit <paramref name="minutes"/> minutes. The choices are measured in issue #6's notes.
+    /// ReLICv2 on Fashion-MNIST at CPU scale: ResNet-18 with torchvision's stem (stride-2 7×7 + max-pool, faster at 28 px
+    /// than the small-image stem) and base width 32, channels-last, heads 512/128, the [<paramref name="largeViews"/>,
+    /// <paramref name="smallViews"/>] view set at 28/12 px (<see cref="ViewSet.Relicv2FashionMnist"/>), ReLIC with τ = 0.2
+    /// and every other batch element as a negative over every online view × large target view (the logits are computed
+    /// for the whole batch either way), an EMA target whose γ rises from 0.9 to 1 on a cosine, LARS (base rate 4 per 256,
+    /// wd 1e-5, warm-up 10 % of the run), batch 256, pre-training planned to fit <paramref name="minutes"/> minutes.
+    /// What each choice was measured against: docs/results.md §2.
     /// </summary>
     public static Experiment FashionMnistRelicv2(double minutes = 15, int epochs = 20, int largeViews = 4, int smallViews = 2) => new(
         largeViews == 4 && smallViews == 2 ? "relicv2-fashion-mnist" : $"relicv2-fashion-mnist-{largeViews}x{smallViews}",
@@ -112,9 +110,8 @@ public sealed record Experiment
         TargetMode.Ema, new EmaSpec(0.9),
         new OptimizerSpec(OptimizerKind.Lars, learningRate: 4.0, weightDecay: 1e-5, warmupEpochs: 0.1 * epochs),
         epochs, batchSize: 256, seed: 1,
-        // The probe trains on plain + horizontally flipped images: at 28 px random resized crops cost the 30-epoch probe
-        // accuracy (one 353-step [4,2] encoder: 81.5 % with crops of 50-100 %, 82.1 % with 80-100 %, 83.1 % flips only).
-        // The EMA target's encoder is scored beside the online one: it probed 0.3-0.8 points higher in six 15-min [4,2] runs.
+        // The probe trains on plain + horizontally flipped images (at 28 px random resized crops cost the 30-epoch probe
+        // accuracy), and the EMA target's encoder is scored beside the online one: docs/results.md §2.
         new EvaluationSpec(probeEpochs: 30, probeAugmentedCopies: 1, probeCropMinArea: 1.0, evaluateTarget: true),
         timeBudgetMinutes: minutes);
 

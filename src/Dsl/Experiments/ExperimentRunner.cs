@@ -219,8 +219,8 @@ public static class ExperimentRunner
     private const int MeasuredSteps = 8;
     private const int WarmUpSteps = 3;
 
-    // Steps are planned for this share of a time budget: checkpoints, metrics and the timing's own error (a 415-step
-    // plan for 15 min took 15.6 min at 100 %) must fit in the rest.
+    // Steps are planned for this share of a time budget: checkpoints, metrics and the timing's own error must fit in the
+    // rest (a plan for 100 % overran; docs/results.md §3).
     private const double BudgetShare = 0.95;
 
     private static List<AccuracyResult> Evaluate(Experiment experiment, string name, Module encoder, IImageDataset train, IImageDataset test,

@@ -1,7 +1,7 @@
 namespace ReLICv2.Experiments;
 
 /// <summary>
-/// Optimiser and learning-rate schedule (METHOD.md §1): base learning rate (per 256 images when
+/// Optimiser and learning-rate schedule (docs/method.md §6): base learning rate (per 256 images when
 /// <see cref="ScaleWithBatch"/>), momentum, weight decay, linear warm-up epochs then cosine decay to 0.
 /// </summary>
 public sealed record OptimizerSpec

@@ -5,7 +5,7 @@ using ReLICv2.Views;
 namespace ReLICv2.Experiments;
 
 /// <summary>
-/// Compiles DSL values into the plain functions the Core engine takes (DESIGN.md: "Core knows nothing of the DSL").
+/// Compiles DSL values into the plain functions the Core engine takes (docs/architecture.md §2: "Core knows nothing of the DSL").
 /// </summary>
 public static class PretrainingAdapters
 {

@@ -3,7 +3,7 @@ using ReLICv2.Losses;
 namespace ReLICv2.Objectives;
 
 /// <summary>
-/// Restricts each row i of a square logit matrix to its candidate set C_i = {i} ∪ negatives_i (METHOD.md §2): k
+/// Restricts each row i of a square logit matrix to its candidate set C_i = {i} ∪ negatives_i (docs/method.md §2): k
 /// negatives per anchor drawn uniformly without replacement from the batch, never the anchor itself, or all of
 /// them. The result is [N, 1 + k] with the positive in column 0. All <see cref="Candidates"/> nodes of one objective
 /// with the same <see cref="Negatives"/> share one draw per evaluation, so P^{a→t} and P^{t→a} use the same index set.

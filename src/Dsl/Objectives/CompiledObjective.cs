@@ -117,7 +117,7 @@ public sealed class CompiledObjective
     public Func<Tensor, Tensor, Generator, Tensor> AsFunc() => (o, t, g) => Evaluate(o, t, g);
 
     /// <summary>
-    /// The loss over a view set (METHOD.md §3): the mean of the pair loss over <paramref name="pairing"/>'s pairs
+    /// The loss over a view set (docs/method.md §3): the mean of the pair loss over <paramref name="pairing"/>'s pairs
     /// (online view a, target view t). <paramref name="online"/> holds the online embeddings of every view, large views
     /// first then small; <paramref name="targets"/> the target embeddings of the large views. Under a
     /// <paramref name="global"/> batch of WorldSize &gt; 1 every pair is evaluated as in <see cref="Evaluate"/>, and each

@@ -3,7 +3,7 @@ using ReLICv2.Losses;
 namespace ReLICv2.Objectives;
 
 /// <summary>
-/// The primitives from which objectives are composed (DESIGN.md "Objectives as values"; METHOD.md §2, §5), over one
+/// The primitives from which objectives are composed (docs/architecture.md §5.3; docs/method.md §2, §5), over one
 /// view pair's online embeddings <see cref="Online"/> (o) and target embeddings <see cref="Target"/> (t). The presets in
 /// <see cref="Presets"/> use nothing else. Example — ReLIC's loss with the paper's stop-gradient:
 /// <code>

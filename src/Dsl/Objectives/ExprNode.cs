@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace ReLICv2.Objectives;
 
 /// <summary>
-/// Untyped base of every objective expression node (DESIGN.md "Objectives as values"). Use the typed
+/// Untyped base of every objective expression node (docs/architecture.md §5.3). Use the typed
 /// <see cref="Expr{T}"/> and the factory <see cref="Expr"/>; this base carries what all nodes share: structural
 /// equality (records), a readable formula (<see cref="ToString"/>), the gradient flow, and JSON round-trip
 /// (<see cref="ObjectiveJson"/>).

@@ -1,6 +1,6 @@
 namespace ReLICv2.Objectives;
 
-/// <summary>KL(P‖Q) = mean_i Σ_j P_ij (log P_ij − log Q_ij) (METHOD.md notation; batch mean); gradients flow into both arguments unless one is wrapped in <see cref="StopGradient{T}"/>. Printed <c>KL(P ‖ Q)</c>.</summary>
+/// <summary>KL(P‖Q) = mean_i Σ_j P_ij (log P_ij − log Q_ij) (docs/method.md §2; batch mean); gradients flow into both arguments unless one is wrapped in <see cref="StopGradient{T}"/>. Printed <c>KL(P ‖ Q)</c>.</summary>
 /// <param name="Left">P, the first argument.</param>
 /// <param name="Right">Q, the second argument.</param>
 public sealed record Kl(Expr<Distribution> Left, Expr<Distribution> Right) : Objective

@@ -1,6 +1,6 @@
 namespace ReLICv2.Objectives;
 
-/// <summary>The online branch's embeddings o = q(g(f(x^a))) of one view [N, D] (METHOD.md §2); printed <c>o</c>.</summary>
+/// <summary>The online branch's embeddings o = q(g(f(x^a))) of one view [N, D] (docs/method.md §2); printed <c>o</c>.</summary>
 public sealed record OnlineEmbeddings : Expr<Embeddings>
 {
     /// <inheritdoc />

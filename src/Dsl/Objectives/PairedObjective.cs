@@ -2,7 +2,7 @@ using ReLICv2.Training;
 
 namespace ReLICv2.Objectives;
 
-/// <summary>A pair objective ℓ(a, t) together with the <see cref="PairingPolicy"/> that lifts it to a view set (METHOD.md §3).</summary>
+/// <summary>A pair objective ℓ(a, t) together with the <see cref="PairingPolicy"/> that lifts it to a view set (docs/method.md §3).</summary>
 /// <param name="Pair">The pair objective.</param>
 /// <param name="Pairing">The pairing policy.</param>
 public sealed record PairedObjective(Objective Pair, PairingPolicy Pairing)

@@ -1,6 +1,6 @@
 namespace ReLICv2.Objectives;
 
-/// <summary>Which view pairs a <see cref="PairingPolicy"/> forms (METHOD.md §3).</summary>
+/// <summary>Which view pairs a <see cref="PairingPolicy"/> forms (docs/method.md §3).</summary>
 public enum PairingKind
 {
     /// <summary>Every online view (L large + S small) against every large target view (ReLICv2 eq. 4); same-view pairs optional.</summary>

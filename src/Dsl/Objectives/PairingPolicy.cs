@@ -1,7 +1,7 @@
 namespace ReLICv2.Objectives;
 
 /// <summary>
-/// How a pair objective ℓ(a, t) is lifted to a view set of L large and S small views (METHOD.md §3): which
+/// How a pair objective ℓ(a, t) is lifted to a view set of L large and S small views (docs/method.md §3): which
 /// (online view, target view) pairs are formed; the view-set loss is the mean of ℓ over them.
 /// <list type="bullet">
 /// <item><see cref="ReLICv2"/>: Σ_{i&lt;L+S} Σ_{j&lt;L} ℓ(online_i, target_j) / pair count — with same-view pairs (the

@@ -11,7 +11,7 @@ namespace ReLICv2.Objectives;
 public static class Presets
 {
     /// <summary>
-    /// ReLIC's pair loss (Mitrovic et al. 2021; ReLICv2 eq. 3; METHOD.md §2) = <see cref="RelicLoss"/>:
+    /// ReLIC's pair loss (Mitrovic et al. 2021; ReLICv2 eq. 3; docs/method.md §2) = <see cref="RelicLoss"/>:
     /// β·CE(diag, L) + α·KL per <paramref name="kl"/>, with L = ô·sg[t̂]ᵀ/τ restricted to {i} ∪ k sampled negatives and
     /// P^{a→t} = softmax(L), P^{t→a} = softmax(sg[t̂]·ôᵀ/τ) over the same candidates. <see cref="KlHandling.Forward"/>
     /// (default) is the paper's KL(P^{a→t} ‖ sg[P^{t→a}]); <see cref="KlHandling.ReverseNoStopGradient"/> is what
@@ -44,7 +44,7 @@ public static class Presets
     }
 
     /// <summary>
-    /// ReLICv2 (Tomasev et al. 2022, eq. 4 and pseudo-code; METHOD.md §3): <see cref="Relic"/> over an [L, S] view set with
+    /// ReLICv2 (Tomasev et al. 2022, eq. 4 and pseudo-code; docs/method.md §3): <see cref="Relic"/> over an [L, S] view set with
     /// <see cref="PairingPolicy.ReLICv2"/> — every online view × every large target view, divided by the pair count;
     /// same-view pairs included as in the paper's pseudo-code unless <paramref name="includeSameView"/> is false.
     /// Negatives default to 10 sampled per anchor (the paper's best ablation value).

@@ -1,7 +1,7 @@
 namespace ReLICv2.Objectives;
 
 /// <summary>
-/// The logit matrix L_ij = ⟨a_i, b_j⟩/τ [N, N] (METHOD.md §2: rows are anchors, columns candidates; the positive of
+/// The logit matrix L_ij = ⟨a_i, b_j⟩/τ [N, N] (docs/method.md §2: rows are anchors, columns candidates; the positive of
 /// row i is column i). With normalised inputs this is the cosine similarity over τ. Printed <c>a·bᵀ/τ</c>.
 /// </summary>
 /// <param name="Left">Anchor embeddings a.</param>

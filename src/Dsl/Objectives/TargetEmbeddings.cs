@@ -1,7 +1,7 @@
 namespace ReLICv2.Objectives;
 
 /// <summary>
-/// The target branch's embeddings t = g_t(f_t(x^t)) of the other view [N, D] (METHOD.md §2); printed <c>t</c>.
+/// The target branch's embeddings t = g_t(f_t(x^t)) of the other view [N, D] (docs/method.md §2); printed <c>t</c>.
 /// Presets wrap it in <see cref="StopGradient{T}"/> where the method has a target network; for two-view methods
 /// without one (SimCLR, Barlow Twins, VICReg, TWIST) t is simply the second view and receives gradients.
 /// </summary>

@@ -4,7 +4,7 @@ using ReLICv2.Augmentation;
 namespace ReLICv2.Views;
 
 /// <summary>
-/// A ReLICv2 [L, S] view set (METHOD.md §3–4; paper §3.2 and Table 16): L large views and S small views per image,
+/// A ReLICv2 [L, S] view set (docs/method.md §1, §4; paper §3.2 and Table 16): L large views and S small views per image,
 /// each an independent draw of its own <see cref="AugmentationChain"/>. All large views have one output size and all
 /// small views another. Saliency masking is allowed in large views only. Immutable, compared by value, printable,
 /// saved as JSON. <see cref="Sample"/> draws every view's parameters from one seeded stream (large views first, in
@@ -95,17 +95,16 @@ public sealed record ViewSet
         return new ViewSet(large, small, $"ReLICv2 [{largeCount}x{largeSize}, {smallCount}x{smallSize}]");
     }
 
-    /// <summary>ReLICv2 scaled to CIFAR-sized images: 4 × 32 + 2 × 16 (BENCH.md relicv2-step-small).</summary>
+    /// <summary>ReLICv2 scaled to CIFAR-sized images: 4 × 32 + 2 × 16 (docs/benchmarks.md §2, relicv2-step-small).</summary>
     public static ViewSet Relicv2Cifar(double maskProbability = 0) => Relicv2(largeSize: 32, smallSize: 16, maskProbability: maskProbability);
 
     /// <summary>
     /// ReLICv2 scaled to Fashion-MNIST (28 px, one channel: saturation, hue and grayscale are identities):
     /// <paramref name="largeCount"/> × 28 px + <paramref name="smallCount"/> × 12 px. The small views are Table 16's
     /// chains (odd/even columns, with blur and solarisation) cropping <paramref name="smallMinArea"/>–<paramref name="smallMaxArea"/>
-    /// of the area: 14–50 % by default rather than Table 16's 5–14 %, which at 28 px leaves 6–10 px patches (a 15-min
-    /// [4,2] run probed 84.6 % with 14–50 % and 84.1 % with 5–14 %, issue #6 notes). The large views crop 30–100 % of the
-    /// area, flip and jitter brightness and contrast, without Table 16's blur and solarisation — at 28 px a σ ≤ 2 blur
-    /// erases most of a garment's texture, and short CPU runs learned measurably worse with it and with 14 % crops.
+    /// of the area: 14–50 % by default rather than Table 16's 5–14 %, which at 28 px leaves 6–10 px patches. The large
+    /// views crop 30–100 % of the area, flip and jitter brightness and contrast, without Table 16's blur and solarisation
+    /// (at 28 px a σ ≤ 2 blur erases most of a garment's texture). The measurements behind both: docs/results.md §2.
     /// </summary>
     public static ViewSet Relicv2FashionMnist(int largeCount = 4, int smallCount = 2, double maskProbability = 0, double smallMinArea = 0.14,
         double smallMaxArea = 0.5)

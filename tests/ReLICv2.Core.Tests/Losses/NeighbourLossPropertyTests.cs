@@ -5,7 +5,7 @@ using Xunit;
 
 namespace ReLICv2.Tests;
 
-/// <summary>Invariants of the neighbouring objectives (METHOD.md §6; research notes §3.2–3.7) on generated float64 embeddings.</summary>
+/// <summary>Invariants of the neighbouring objectives (docs/method.md §5, §9.2) on generated float64 embeddings.</summary>
 public class NeighbourLossPropertyTests
 {
     private static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-9 * Math.Max(1, Math.Abs(a));

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace ReLICv2.Tests;
 
-/// <summary>The invariants of METHOD.md §6 for the ReLIC pair loss, as FsCheck properties on generated float64 embeddings.</summary>
+/// <summary>The invariants of docs/method.md §9.1 for the ReLIC pair loss, as FsCheck properties on generated float64 embeddings.</summary>
 public class RelicLossPropertyTests
 {
     private const double Tolerance = 1e-9;

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace ReLICv2.Tests;
 
-/// <summary>Stop-gradient behaviour through autograd (METHOD.md §6), on generated float64 embeddings.</summary>
+/// <summary>Stop-gradient behaviour through autograd (docs/method.md §2.6, §9.1), on generated float64 embeddings.</summary>
 public class StopGradientTests
 {
     private static void Check(Func<RelicCase, bool> law) =>

@@ -3,7 +3,7 @@ using Xunit;
 
 namespace ReLICv2.Tests;
 
-/// <summary>Saliency compositing (METHOD.md §3): foreground kept, background replaced by the image's grey level.</summary>
+/// <summary>Saliency compositing (docs/method.md §1.3): foreground kept, background replaced by the image's grey level.</summary>
 public class SaliencyCompositorTests
 {
     [Fact]

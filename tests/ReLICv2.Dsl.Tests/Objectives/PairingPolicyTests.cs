@@ -6,7 +6,7 @@ using Xunit;
 
 namespace ReLICv2.Tests;
 
-/// <summary>Pair counts and averaging of the view-set pairing policies (METHOD.md §3, §6).</summary>
+/// <summary>Pair counts and averaging of the view-set pairing policies (docs/method.md §3, §9.3).</summary>
 public class PairingPolicyTests
 {
     private static readonly Arbitrary<(int Large, int Small)> ViewCounts =

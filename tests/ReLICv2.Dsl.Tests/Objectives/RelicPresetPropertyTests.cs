@@ -8,7 +8,7 @@ namespace ReLICv2.Tests;
 
 /// <summary>
 /// The ReLIC preset (built from DSL primitives) computes exactly Core's <see cref="RelicLoss"/> — value and gradient — on
-/// generated sizes, temperatures, α, β, KL handlings and negative counts, so every §6 property proved for the Core loss
+/// generated sizes, temperatures, α, β, KL handlings and negative counts, so every docs/method.md §9.1 property proved for the Core loss
 /// holds for the preset too.
 /// </summary>
 public class RelicPresetPropertyTests

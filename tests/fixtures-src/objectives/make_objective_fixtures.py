@@ -2,7 +2,7 @@
 """Reference values and gradients of the ReLICv2.NET loss presets, computed with PyTorch 1.13 in float64.
 
 Each loss is written here independently of the C# code, following the public reference code it cites
-(METHOD.md §2, §5; research/ssl-implementations.md). Run once with /usr/bin/python3; the JSON output is committed
+(docs/method.md §2, §5). Run once with /usr/bin/python3; the JSON output is committed
 under tests/ReLICv2.Core.Tests/Fixtures/objectives/ and tests/ReLICv2.Dsl.Tests/Fixtures/objectives/.
 """
 import json
