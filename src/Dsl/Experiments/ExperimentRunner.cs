@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using ReLICv2.Augmentation;
 using ReLICv2.Data;
+using ReLICv2.Distributed;
 using ReLICv2.Nn;
 using ReLICv2.Optim;
 using ReLICv2.Training;
@@ -14,6 +15,9 @@ namespace ReLICv2.Experiments;
 /// Runs an <see cref="Experiment"/>: loads the data, builds the networks from the seed, writes the experiment value and
 /// the view grid, pre-trains (resuming from the run's checkpoint when asked), then evaluates the encoder with the linear
 /// probe and k-NN beside the random-init and supervised baselines, writing results.json.
+/// Under a <see cref="ProcessGroup"/> of R &gt; 1 ranks (docs/distributed.md) the experiment's batch size is the global batch:
+/// every rank trains on its own BatchSize / R images of each global batch, rank 0 alone writes the run directory, and
+/// rank 0 alone evaluates once pre-training has ended on every rank.
 /// </summary>
 public static class ExperimentRunner
 {
@@ -25,34 +29,47 @@ public static class ExperimentRunner
 
     private static readonly JsonSerializerOptions ResultJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
+    /// <summary>Runs <paramref name="experiment"/> into <paramref name="runDirectory"/> (see the type's summary).</summary>
+    /// <param name="experiment">What to run.</param>
+    /// <param name="runDirectory">Where experiment.json, metrics, checkpoints and results go.</param>
+    /// <param name="resume">Continue from the directory's last checkpoint.</param>
+    /// <param name="callbacks">Progress display hooks.</param>
+    /// <param name="cancellation">Stops pre-training between steps, after a checkpoint.</param>
+    /// <param name="group">The ranks of a data-parallel run (every rank calls Run with the same experiment), or null.</param>
     public static ExperimentResult Run(Experiment experiment, string runDirectory, bool resume = false, ExperimentCallbacks? callbacks = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, ProcessGroup? group = null)
     {
         ArgumentNullException.ThrowIfNull(experiment);
         callbacks ??= ExperimentCallbacks.None;
+        group = group is { WorldSize: > 1 } ? group : null;
+        var (rank, ranks) = (group?.Rank ?? 0, group?.WorldSize ?? 1);
+        var master = rank == 0;
+        if (group is not null) CheckDataParallel(experiment, ranks);
         var run = new RunDirectory(runDirectory);
         Directory.CreateDirectory(run.Root);
         if (!resume && File.Exists(Checkpoint.SidecarPath(Path.Combine(run.Checkpoints, "last"))))
             throw new InvalidOperationException($"run directory '{run.Root}' already holds a checkpoint: resume it (--resume) or choose another directory");
         if (resume && File.Exists(run.Experiment) && Experiment.FromJson(File.ReadAllText(run.Experiment)) != experiment)
             throw new InvalidOperationException($"run directory '{run.Root}' was made by a different experiment: resuming it with this one would mix two runs");
-        AtomicFile.WriteAllBytes(run.Experiment, System.Text.Encoding.UTF8.GetBytes(experiment.ToJson()));
+        if (master) AtomicFile.WriteAllBytes(run.Experiment, System.Text.Encoding.UTF8.GetBytes(experiment.ToJson()));
 
         callbacks.OnPhase?.Invoke("loading data");
         var (train, test) = experiment.Dataset.Load();
-        callbacks.OnMessage?.Invoke($"{experiment.Dataset.Kind}: {train.Count} training and {test.Count} test images of {train.Channels}×{train.Height}×{train.Width}, {train.ClassCount} classes");
-        var loader = new DataLoader(train, experiment.BatchSize, shuffle: true, seed: experiment.Seed, dropLast: true, prefetchDepth: 3);
+        callbacks.OnMessage?.Invoke($"{experiment.Dataset.Kind}: {train.Count} training and {test.Count} test images of {train.Channels}×{train.Height}×{train.Width}, {train.ClassCount} classes" +
+            (group is null ? "" : $"; rank {rank} of {ranks} trains on {experiment.BatchSize / ranks} of each global batch of {experiment.BatchSize}"));
+        var loader = new DataLoader(train, experiment.BatchSize / ranks, shuffle: true, seed: experiment.Seed, dropLast: true, prefetchDepth: 3, rank: rank, worldSize: ranks);
         if (loader.BatchesPerEpoch == 0)
             throw new ArgumentException($"the training set has {train.Count} images, fewer than one batch of {experiment.BatchSize}");
 
-        ViewGrid.Write(run.Views, experiment.Views, train, seed: experiment.Seed);
+        if (master) ViewGrid.Write(run.Views, experiment.Views, train, seed: experiment.Seed);
 
         var totalSteps = (long)loader.BatchesPerEpoch * experiment.Epochs;
         if (experiment.TimeBudgetMinutes is { } minutes && !resume)
         {
             callbacks.OnPhase?.Invoke("measuring step time");
-            var perStep = MeasureStepSeconds(experiment, train, loader, totalSteps);
+            var perStep = MeasureStepSeconds(experiment, train, loader, totalSteps, group);
             var fit = Math.Max(1, (long)(BudgetShare * minutes * 60 / perStep));
+            if (group is not null) fit = AgreedMinimum(group, fit);
             if (fit < totalSteps)
             {
                 callbacks.OnMessage?.Invoke($"{perStep:F2} s per step: {fit} of the {totalSteps} steps of {experiment.Epochs} epochs fit in {minutes} min; the schedule is planned for {fit}");
@@ -61,11 +78,11 @@ public static class ExperimentRunner
         }
         else if (resume && File.Exists(run.Plan))
             totalSteps = long.Parse(File.ReadAllText(run.Plan).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        AtomicFile.WriteAllBytes(run.Plan, System.Text.Encoding.UTF8.GetBytes(totalSteps.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (master) AtomicFile.WriteAllBytes(run.Plan, System.Text.Encoding.UTF8.GetBytes(totalSteps.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
         PretrainingResult pretraining;
         var accuracies = new List<AccuracyResult>();
-        using (var trainer = Build(experiment, train.Channels, loader.BatchesPerEpoch, totalSteps, run.Root))
+        using (var trainer = Build(experiment, train.Channels, loader.BatchesPerEpoch, totalSteps, run.Root, group: group))
         {
             if (resume && trainer.CheckpointPath is { } path && File.Exists(Checkpoint.SidecarPath(path)))
             {
@@ -74,7 +91,9 @@ public static class ExperimentRunner
             }
             callbacks.OnPhase?.Invoke("pre-training");
             pretraining = trainer.Run(loader, r => callbacks.OnStep?.Invoke(r, totalSteps), cancellation);
-            if (pretraining.Cancelled) return new ExperimentResult(experiment, run, pretraining, accuracies);
+            if (pretraining.Cancelled || !master) return new ExperimentResult(experiment, run, pretraining, accuracies);
+            if (group is not null) Nn.BatchNorm.Synchronize(trainer.Online, null);
+            if (group is not null && trainer.Ema is not null) Nn.BatchNorm.Synchronize(trainer.Ema.Target, null);
 
             NextPhase(callbacks, "linear probe and k-NN of the pre-trained encoder");
             accuracies.AddRange(Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks));
@@ -154,8 +173,30 @@ public static class ExperimentRunner
     private static void WriteResults(RunDirectory run, IReadOnlyList<AccuracyResult> results) =>
         AtomicFile.WriteAllBytes(run.Results, JsonSerializer.SerializeToUtf8Bytes(results, ResultJson));
 
+    /// <summary>Refuses, before any collective, an experiment that cannot run on <paramref name="ranks"/> ranks.</summary>
+    private static void CheckDataParallel(Experiment experiment, int ranks)
+    {
+        if (experiment.BatchSize % ranks != 0 || experiment.BatchSize / ranks < 2)
+            throw new ArgumentException($"Experiment.BatchSize {experiment.BatchSize} is the global batch and must split into {ranks} equal local batches of at least 2 images (a multiple of {ranks}, at least {2 * ranks})");
+        if (experiment.Shards > 1)
+            throw new ArgumentException($"Experiment.Shards {experiment.Shards} cannot be combined with {ranks} data-parallel ranks; set shards to 1");
+        experiment.Objective.ValidateForDataParallel(ranks);
+    }
+
+    /// <summary>The smallest of every rank's value, so that all ranks plan the same number of steps.</summary>
+    private static long AgreedMinimum(ProcessGroup group, long value)
+    {
+        using var t = Torch.Full([1], value, DType.Float64);
+        group.AllReduce(t, ReduceOp.Min);
+        return (long)t.Item();
+    }
+
+    /// <summary>The seed of a rank's view maker: the experiment's own for rank 0 (a single process's views), a mix of it and the rank otherwise.</summary>
+    internal static ulong ViewSeed(ulong seed, int rank) => rank == 0 ? seed : PretrainingAdapters.StepSeed(seed ^ 0xD1B54A32D192ED03UL, -1 - rank);
+
     /// <summary>The pre-training engine of <paramref name="experiment"/>, every weight drawn from its seed.</summary>
-    internal static Pretrainer Build(Experiment experiment, int inChannels, int batchesPerEpoch, long totalSteps, string? runDirectory, long? maxSteps = null)
+    internal static Pretrainer Build(Experiment experiment, int inChannels, int batchesPerEpoch, long totalSteps, string? runDirectory, long? maxSteps = null,
+        ProcessGroup? group = null)
     {
         using var g = new Generator(experiment.Seed);
         var encoder = experiment.Encoder.Build(inChannels, g);
@@ -164,7 +205,7 @@ public static class ExperimentRunner
         var predictor = h.PredictorHidden > 0 ? new MlpHead(h.ProjectorOut, h.PredictorHidden, h.ProjectorOut, g) : null;
         var online = new SiameseNetwork(encoder, projector, predictor);
         var o = experiment.Optimizer;
-        var lr = o.ScaleWithBatch ? o.LearningRate * experiment.BatchSize / 256 : o.LearningRate;
+        var lr = o.ScaleWithBatch ? o.LearningRate * experiment.BatchSize / 256 : o.LearningRate;  // the global batch
         Optimizer optimizer = o.Kind switch
         {
             OptimizerKind.Lars => new Lars(Lars.ExcludingBiasAndNorm(online.NamedParameters(), new LarsOptions(lr, o.Momentum, o.WeightDecay))),
@@ -176,9 +217,9 @@ public static class ExperimentRunner
         var schedule = new WarmupCosineSchedule(totalSteps, warmup);
         var ema = experiment.Ema is { } e ? e.Cosine ? EmaSchedule.Cosine(e.BaseGamma, totalSteps) : EmaSchedule.Constant(e.BaseGamma) : null;
         var checkpointEvery = (int)Math.Clamp(totalSteps / 10, 1, 1000);
-        return new Pretrainer(online, experiment.Target, optimizer, schedule, ViewMakerWithMasks(experiment.Views, experiment.Seed),
+        return new Pretrainer(online, experiment.Target, optimizer, schedule, ViewMakerWithMasks(experiment.Views, ViewSeed(experiment.Seed, group?.Rank ?? 0)),
             PretrainingAdapters.Loss(experiment.Objective), new PretrainingOptions(experiment.Epochs, experiment.Seed, checkpointEvery: checkpointEvery,
-                runDirectory: runDirectory, maxSteps: maxSteps ?? totalSteps, shards: experiment.Shards), ema);
+                runDirectory: runDirectory, maxSteps: maxSteps ?? totalSteps, shards: experiment.Shards), ema, group);
     }
 
     /// <summary>Views of a batch; when the view set masks large views and the dataset has no masks, the boundary-contrast estimator supplies them.</summary>
@@ -201,11 +242,11 @@ public static class ExperimentRunner
     /// counted): <see cref="MeasuredSteps"/> steps, the first <see cref="WarmUpSteps"/> untimed (allocation, the prefetch
     /// queue filling up).
     /// </summary>
-    private static double MeasureStepSeconds(Experiment experiment, IImageDataset train, DataLoader loader, long totalSteps)
+    private static double MeasureStepSeconds(Experiment experiment, IImageDataset train, DataLoader loader, long totalSteps, ProcessGroup? group)
     {
         var steps = (int)Math.Min(MeasuredSteps, loader.BatchesPerEpoch);
         var warmUp = Math.Min(WarmUpSteps, steps - 1);
-        using var probe = Build(experiment, train.Channels, loader.BatchesPerEpoch, totalSteps, runDirectory: null, maxSteps: steps);
+        using var probe = Build(experiment, train.Channels, loader.BatchesPerEpoch, totalSteps, runDirectory: null, maxSteps: steps, group: group);
         var clock = Stopwatch.StartNew();
         var timed = 0;
         probe.Run(loader, record =>
