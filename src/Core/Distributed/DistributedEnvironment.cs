@@ -2,9 +2,10 @@ namespace ReLICv2.Distributed;
 
 /// <summary>
 /// Where this process sits in a data-parallel job: the rendezvous address (the TCP store of rank 0), the number of
-/// ranks, this rank, and its place on its own machine. Validated at construction.
+/// ranks, this rank, and its place on its own machine. Validated at construction; <see cref="FromEnvironment"/> reads
+/// it from the variables a launcher sets (<c>relic launch</c>, torchrun or SLURM's srun).
 /// </summary>
-public sealed record DistributedEnvironment
+public sealed partial record DistributedEnvironment
 {
     /// <exception cref="ArgumentException">A field is outside its allowed range (the message names it, its value and the range).</exception>
     public DistributedEnvironment(string masterAddress, int masterPort, int worldSize, int rank, int localRank = -1, int localWorldSize = -1)
