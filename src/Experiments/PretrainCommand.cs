@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ReLICv2.Distributed;
 using ReLICv2.Experiments.Cli;
 using ReLICv2.Experiments.Reports;
 using ReLICv2.Training;
@@ -10,7 +11,10 @@ namespace ReLICv2.Experiments;
 /// <summary>
 /// <c>relic pretrain</c>: runs an experiment end to end — pre-training with a live progress display (plain lines when
 /// the output is not a terminal), Ctrl-C writing a checkpoint before exiting, <c>--resume</c> continuing exactly — then
-/// the linear probe, k-NN and both baselines, the accuracy table and the HTML report.
+/// the linear probe, k-NN and both baselines, the accuracy table and the HTML report. Started by <c>relic launch</c>, torchrun-style
+/// scripts or srun (MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK, LOCAL_RANK, LOCAL_WORLD_SIZE, or SLURM's variables), each
+/// process is one rank of a data-parallel run (docs/distributed.md): rank 0 shows progress, writes the run directory and
+/// evaluates; the other ranks log to &lt;run&gt;/logs/rank-K.log.
 /// </summary>
 public static class PretrainCommand
 {
@@ -43,6 +47,41 @@ public static class PretrainCommand
     /// <summary>Runs <paramref name="experiment"/> into <paramref name="dir"/> with progress on the console; returns the exit code.</summary>
     public static int Execute(Experiment experiment, string dir, bool resume, bool plain)
     {
+        DistributedEnvironment? environment;
+        ProcessGroupOptions groupOptions;
+        try
+        {
+            environment = DistributedEnvironment.FromEnvironment();
+            groupOptions = ProcessGroupOptions.FromEnvironment();
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"relic pretrain: {Experiment.OneLine(e)}");
+            return 2;
+        }
+        if (environment is not { WorldSize: > 1 }) return Execute(experiment, dir, resume, plain, null);
+        if (System.Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is null or "")
+            Torch.NumThreads = Math.Max(1, System.Environment.ProcessorCount / environment.LocalWorldSize);
+        ProcessGroup group;
+        try
+        {
+            group = ProcessGroup.Create(environment, groupOptions);
+        }
+        catch (TorchException e)
+        {
+            Console.Error.WriteLine($"relic pretrain: {e.Message}");
+            return 1;
+        }
+        using (group)
+            return Execute(experiment, dir, resume, plain || !environment.IsMaster, group);
+    }
+
+    /// <summary>Runs <paramref name="experiment"/> as one rank of <paramref name="group"/> (or alone when null); returns the exit code.</summary>
+    public static int Execute(Experiment experiment, string dir, bool resume, bool plain, ProcessGroup? group)
+    {
+        var master = group is null || group.Rank == 0;
+        using var rankLog = master ? null : OpenRankLog(dir, group!.Rank);
+        var output = rankLog ?? Console.Out;
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
@@ -54,12 +93,13 @@ public static class PretrainCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            Console.WriteLine($"ReLICv2.NET {Torch.FrameworkVersion} · libtorch {Torch.Version} · {Torch.NumThreads} threads");
-            Console.WriteLine(experiment);
+            output.WriteLine($"ReLICv2.NET {Torch.FrameworkVersion} · libtorch {Torch.Version} · {Torch.NumThreads} threads" +
+                (group is null ? "" : $" · rank {group.Rank} of {group.WorldSize} ({group.Options.Backend}, master {group.Environment.MasterAddress}:{group.Environment.MasterPort})"));
+            output.WriteLine(experiment);
             ExperimentResult result;
             if (plain)
             {
-                result = experiment.Run(dir, resume, new PlainProgress().Callbacks, cts.Token);
+                result = ExperimentRunner.Run(experiment, dir, resume, new PlainProgress(output).Callbacks, cts.Token, group);
             }
             else
             {
@@ -68,7 +108,7 @@ public static class PretrainCommand
                 AnsiConsole.Live(live.Render()).AutoClear(false).Start(ctx =>
                 {
                     live.Context = ctx;
-                    inner = experiment.Run(dir, resume, live.Callbacks, cts.Token);
+                    inner = ExperimentRunner.Run(experiment, dir, resume, live.Callbacks, cts.Token, group);
                     live.Refresh(force: true);
                 });
                 result = inner!;
@@ -78,6 +118,11 @@ public static class PretrainCommand
                 Console.WriteLine($"stopped at step {result.Pretraining.StepsDone} of {result.Pretraining.TotalSteps}; checkpoint {result.Pretraining.CheckpointPath}");
                 Console.WriteLine($"continue with: relic pretrain --run-dir {result.Run.Root} --resume (and the same --preset/--config/--set)");
                 return 130;
+            }
+            if (!master)
+            {
+                output.WriteLine($"rank {group!.Rank}: pre-training done ({result.Pretraining.StepsDone} steps); rank 0 evaluates");
+                return 0;
             }
             PrintTable(result.Accuracies, plain);
             Console.WriteLine($"pre-training: {result.Pretraining.StepsDone} steps in {result.Pretraining.Seconds:F0} s; checkpoint {result.Pretraining.CheckpointPath}");
@@ -89,6 +134,17 @@ public static class PretrainCommand
             Console.Error.WriteLine($"relic pretrain: training stopped, {e.Message}. The last good checkpoint is kept in {Path.Combine(dir, "checkpoints")}.");
             return 3;
         }
+        catch (RankDivergedException e)
+        {
+            Console.Error.WriteLine($"relic pretrain: {e.Message}");
+            return 4;
+        }
+        catch (TorchException e) when (group is not null)
+        {
+            // A collective failed: another rank died or timed out. The message names this rank and the collective.
+            Console.Error.WriteLine($"relic pretrain: {Experiment.OneLine(e)}. The last checkpoint is kept in {Path.Combine(dir, "checkpoints")}.");
+            return 1;
+        }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidOperationException or ArgumentException or InvalidDataException)
         {
             Console.Error.WriteLine($"relic pretrain: {Experiment.OneLine(e)}");
@@ -98,6 +154,13 @@ public static class PretrainCommand
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+
+    private static StreamWriter OpenRankLog(string dir, int rank)
+    {
+        var logs = Path.Combine(dir, "logs");
+        Directory.CreateDirectory(logs);
+        return new StreamWriter(Path.Combine(logs, $"rank-{rank}.log"), append: true) { AutoFlush = true };
     }
 
     internal static void PrintTable(IReadOnlyList<AccuracyResult> rows, bool plain)
@@ -123,16 +186,16 @@ public static class PretrainCommand
     }
 
     /// <summary>Plain lines for logs and CI: phases, messages, the first, last and every tenth-second step.</summary>
-    private sealed class PlainProgress
+    private sealed class PlainProgress(TextWriter output)
     {
         private DateTime lastLine = DateTime.MinValue;
 
-        public ExperimentCallbacks Callbacks => new(p => Console.WriteLine($"== {p}"), Step, m => Console.WriteLine($"   {m}"));
+        public ExperimentCallbacks Callbacks => new(p => output.WriteLine($"== {p}"), Step, m => output.WriteLine($"   {m}"));
 
         private void Step(MetricsRecord r, long total)
         {
             if (r.Step != total && r.Step != 1 && DateTime.UtcNow - lastLine <= TimeSpan.FromSeconds(10)) return;
-            Console.WriteLine(Describe(r, total));
+            output.WriteLine(Describe(r, total));
             lastLine = DateTime.UtcNow;
         }
     }

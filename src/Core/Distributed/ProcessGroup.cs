@@ -90,6 +90,13 @@ public sealed class ProcessGroup : IDisposable
     }
 
     /// <summary>
+    /// The job of the environment variables (<see cref="DistributedEnvironment.FromEnvironment"/>, options from
+    /// <see cref="ProcessGroupOptions.FromEnvironment"/>), or null when none is set (a single process).
+    /// </summary>
+    public static ProcessGroup? FromEnvironment(ProcessGroupOptions? options = null) =>
+        DistributedEnvironment.FromEnvironment() is { } environment ? Create(environment, options ?? ProcessGroupOptions.FromEnvironment()) : null;
+
+    /// <summary>
     /// A second group of the same ranks, under its own store prefix: its collectives are ordered independently of this
     /// group's (synchronised batch norm uses one, so that its all-reduces never interleave with gradient buckets).
     /// Collective: every rank must make the same splits in the same order (the n-th split is named name.n). Disposed with
