@@ -2,7 +2,7 @@
 # The README's test command: set-up (bootstrap), the whole xunit suite, then every F# script in --quick mode.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$here/scripts/bootstrap.sh" --configuration Release --with-browser
+"$here/scripts/bootstrap.sh" --configuration Release --with-browser --with-python-torch
 
 echo "== xunit"
 log="$(mktemp)"
