@@ -13,7 +13,7 @@ using ReLICv2.Views;
 namespace ReLICv2.Experiments;
 
 /// <summary>
-/// <c>relic bench ddp</c>: the <c>relicv2-step-ddp</c> workload of docs/benchmarks.md — the <c>relicv2-step-small</c> step
+/// <c>relic bench ddp</c>: the <c>relicv2-step-ddp</c> workload of docs/benchmarks.md §5 — the <c>relicv2-step-small</c> step
 /// (32 sources, [4 × 32, 2 × 16] views, ResNet-18 small stem base width 32, 256 → 1024 → 128 heads, EMA γ 0.99, ReLIC τ 0.2
 /// with all negatives, LARS) on the same global batch, once as 1 process × T threads and once as R ranks × T/R threads
 /// over c10d/Gloo on loopback (the ranks are child processes of this one). The views of every step are made ahead of time

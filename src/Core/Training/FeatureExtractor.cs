@@ -21,6 +21,8 @@ public static class FeatureExtractor
         encoder.Eval();
         var features = new List<Tensor>();
         var labels = new List<Tensor>();
+        // Images go where the encoder's weights are (a CUDA encoder of a GPU run); features come back to the CPU.
+        var device = encoder.Parameters().FirstOrDefault()?.Device ?? Device.Cpu;
         try
         {
             var loader = new DataLoader(data, batchSize, shuffle: false);
@@ -32,7 +34,7 @@ public static class FeatureExtractor
                 using (batch)
                 using (var scope = Torch.NewScope())
                 {
-                    var x = batch.Images.To(DType.Float32) / 255.0;
+                    var x = (device == Device.Cpu ? batch.Images : batch.Images.To(device)).To(DType.Float32) / 255.0;
                     if (transform is not null)
                     {
                         var y = transform(x, index);

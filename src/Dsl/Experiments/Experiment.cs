@@ -17,7 +17,7 @@ public sealed record Experiment
 {
     public Experiment(string name, DatasetSpec dataset, EncoderSpec encoder, HeadsSpec heads, ViewSet views, PairedObjective objective,
         TargetMode target, EmaSpec? ema, OptimizerSpec optimizer, int epochs, int batchSize, ulong seed = 0, EvaluationSpec? evaluation = null,
-        double? timeBudgetMinutes = null, int shards = 1)
+        double? timeBudgetMinutes = null, int shards = 1, string device = "cpu")
     {
         Name = string.IsNullOrWhiteSpace(name) ? throw new ArgumentException("Experiment.Name must not be empty", nameof(name)) : name;
         Dataset = dataset ?? throw new ArgumentNullException(nameof(dataset));
@@ -41,6 +41,25 @@ public sealed record Experiment
             : throw new ArgumentOutOfRangeException(nameof(shards), shards, "Experiment.Shards must be in [1, 64]");
         if (batchSize < 2 * shards)
             throw new ArgumentOutOfRangeException(nameof(shards), shards, $"Experiment.Shards: a batch of {batchSize} cannot be split into {shards} shards of at least 2 images");
+        Device = System.Text.RegularExpressions.Regex.IsMatch(device ?? "", "^(cpu|cuda|cuda:[0-9]{1,3}|cuda:LOCAL_RANK)$") ? device!
+            : throw new ArgumentException($"Experiment.Device '{device}' is not a device (allowed: cpu, cuda, cuda:N, cuda:LOCAL_RANK — one GPU per rank of a data-parallel run)", nameof(device));
+    }
+
+    /// <summary>
+    /// Where the networks, the views and the evaluation's forward passes run: <c>cpu</c> (the default), <c>cuda</c>,
+    /// <c>cuda:N</c>, or <c>cuda:LOCAL_RANK</c> — the GPU of this rank's index on its machine, one GPU per rank
+    /// (docs/distributed.md §7). A CUDA device needs a CUDA libtorch; on a CPU build the run refuses it before starting.
+    /// </summary>
+    public string Device { get; }
+
+    /// <summary>The device of <see cref="Device"/> for the rank with local index <paramref name="localRank"/>.</summary>
+    /// <exception cref="InvalidOperationException">A CUDA device on a libtorch without CUDA, or past the GPUs present.</exception>
+    public ReLICv2.Device ResolveDevice(int localRank = 0)
+    {
+        if (Device == "cpu") return ReLICv2.Device.Cpu;
+        if (!Torch.CudaIsAvailable)
+            throw new InvalidOperationException($"Experiment.Device '{Device}' needs a CUDA libtorch, but this one has no CUDA (build the shim against a CUDA libtorch, see the README, or set device to cpu)");
+        return Device == "cuda:LOCAL_RANK" ? ReLICv2.Device.Cuda(localRank) : ReLICv2.Device.Parse(Device);
     }
 
     public string Name { get; }
@@ -75,15 +94,15 @@ public sealed record Experiment
         PairedObjective? objective = null, OptimizerSpec? optimizer = null, int? epochs = null, int? batchSize = null, ulong? seed = null,
         EvaluationSpec? evaluation = null) =>
         new(name ?? Name, dataset ?? Dataset, encoder ?? Encoder, heads ?? Heads, views ?? Views, objective ?? Objective, Target, Ema,
-            optimizer ?? Optimizer, epochs ?? Epochs, batchSize ?? BatchSize, seed ?? Seed, evaluation ?? Evaluation, TimeBudgetMinutes, Shards);
+            optimizer ?? Optimizer, epochs ?? Epochs, batchSize ?? BatchSize, seed ?? Seed, evaluation ?? Evaluation, TimeBudgetMinutes, Shards, Device);
 
     /// <summary>A copy with another target mode and EMA (null EMA with a non-EMA target).</summary>
     public Experiment WithTarget(TargetMode target, EmaSpec? ema = null) =>
-        new(Name, Dataset, Encoder, Heads, Views, Objective, target, ema, Optimizer, Epochs, BatchSize, Seed, Evaluation, TimeBudgetMinutes, Shards);
+        new(Name, Dataset, Encoder, Heads, Views, Objective, target, ema, Optimizer, Epochs, BatchSize, Seed, Evaluation, TimeBudgetMinutes, Shards, Device);
 
     /// <summary>A copy with another time budget (null: run every planned step).</summary>
     public Experiment WithTimeBudget(double? minutes) =>
-        new(Name, Dataset, Encoder, Heads, Views, Objective, Target, Ema, Optimizer, Epochs, BatchSize, Seed, Evaluation, minutes, Shards);
+        new(Name, Dataset, Encoder, Heads, Views, Objective, Target, Ema, Optimizer, Epochs, BatchSize, Seed, Evaluation, minutes, Shards, Device);
 
     /// <summary>Runs this experiment into <paramref name="runDirectory"/> (see <see cref="ExperimentRunner"/>).</summary>
     public ExperimentResult Run(string runDirectory, bool resume = false, ExperimentCallbacks? callbacks = null, CancellationToken cancellation = default) =>
@@ -178,6 +197,7 @@ public sealed record Experiment
         ["evaluation"] = JsonSerializer.SerializeToNode(Evaluation, Plain),
         ["timeBudgetMinutes"] = TimeBudgetMinutes,
         ["shards"] = Shards,
+        ["device"] = Device,
     };
 
     /// <summary>Reads an experiment written by <see cref="ToJson"/>, validating every part; errors name the field.</summary>
@@ -198,7 +218,7 @@ public sealed record Experiment
             ViewSet.FromJson(Raw("views")), ObjectiveJson.DeserializePaired(Raw("objective")), target,
             node["ema"] is null ? null : Part<EmaSpec>("ema"), Part<OptimizerSpec>("optimizer"), Value<int>("epochs"), Value<int>("batchSize"),
             Value<ulong>("seed"), Part<EvaluationSpec>("evaluation"), node["timeBudgetMinutes"]?.GetValue<double>(),
-            node["shards"]?.GetValue<int>() ?? 1);
+            node["shards"]?.GetValue<int>() ?? 1, node["device"]?.GetValue<string>() ?? "cpu");
     }
 
     /// <summary>
@@ -270,5 +290,5 @@ public sealed record Experiment
     public override string ToString() =>
         $"{Name}: {Dataset.Kind} · ResNet-{Encoder.Depth} (base width {Encoder.BaseWidth}{(Encoder.SmallImageStem ? ", small stem" : "")}{Encoder.StemMaxPool switch { true => ", max-pool", false => ", no max-pool", null => "" }}) · " +
         $"{Views.Name} · {Target} target · {Optimizer.Kind} lr {Optimizer.LearningRate} · {Epochs} epochs × batch {BatchSize}" +
-        (Shards > 1 ? $" in {Shards} shards" : "") + (TimeBudgetMinutes is { } m ? $" (budget {m} min)" : "") + $"\n  objective: {Objective}";
+        (Shards > 1 ? $" in {Shards} shards" : "") + (Device != "cpu" ? $" on {Device}" : "") + (TimeBudgetMinutes is { } m ? $" (budget {m} min)" : "") + $"\n  objective: {Objective}";
 }

@@ -204,6 +204,8 @@ public static class ExperimentRunner
         var projector = new MlpHead(encoder.OutputDim, h.ProjectorHidden, h.ProjectorOut, g);
         var predictor = h.PredictorHidden > 0 ? new MlpHead(h.ProjectorOut, h.PredictorHidden, h.ProjectorOut, g) : null;
         var online = new SiameseNetwork(encoder, projector, predictor);
+        var device = experiment.ResolveDevice(group?.Environment.LocalRank ?? 0);
+        if (device != Device.Cpu) online.To(device);
         var o = experiment.Optimizer;
         var lr = o.ScaleWithBatch ? o.LearningRate * experiment.BatchSize / 256 : o.LearningRate;  // the global batch
         Optimizer optimizer = o.Kind switch
@@ -217,10 +219,17 @@ public static class ExperimentRunner
         var schedule = new WarmupCosineSchedule(totalSteps, warmup);
         var ema = experiment.Ema is { } e ? e.Cosine ? EmaSchedule.Cosine(e.BaseGamma, totalSteps) : EmaSchedule.Constant(e.BaseGamma) : null;
         var checkpointEvery = (int)Math.Clamp(totalSteps / 10, 1, 1000);
-        return new Pretrainer(online, experiment.Target, optimizer, schedule, ViewMakerWithMasks(experiment.Views, ViewSeed(experiment.Seed, group?.Rank ?? 0)),
+        return new Pretrainer(online, experiment.Target, optimizer, schedule, OnDevice(ViewMakerWithMasks(experiment.Views, ViewSeed(experiment.Seed, group?.Rank ?? 0)), device),
             PretrainingAdapters.Loss(experiment.Objective), new PretrainingOptions(experiment.Epochs, experiment.Seed, checkpointEvery: checkpointEvery,
                 runDirectory: runDirectory, maxSteps: maxSteps ?? totalSteps, shards: experiment.Shards), ema, group);
     }
+
+    /// <summary>The views of <paramref name="makeViews"/> moved to <paramref name="device"/> (on the loader's prefetch thread, overlapping compute).</summary>
+    private static ViewMaker OnDevice(ViewMaker makeViews, Device device) => device == Device.Cpu ? makeViews : (batch, step) =>
+    {
+        using var views = makeViews(batch, step);
+        return new PretrainingViews([.. views.Large.Select(v => v.To(device).DetachFromScope())], [.. views.Small.Select(v => v.To(device).DetachFromScope())]);
+    };
 
     /// <summary>Views of a batch; when the view set masks large views and the dataset has no masks, the boundary-contrast estimator supplies them.</summary>
     private static ViewMaker ViewMakerWithMasks(ViewSet views, ulong seed)
