@@ -7,7 +7,7 @@ namespace ReLICv2.Tests;
 [Collection(nameof(ConsoleCollection))]
 public partial class CommandLineTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
+    internal static (int Code, string Out, string Err) Run(params string[] args)
     {
         var stdout = Console.Out;
         var stderr = Console.Error;
