@@ -93,8 +93,11 @@ public static class PretrainCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            output.WriteLine($"ReLICv2.NET {Torch.FrameworkVersion} · libtorch {Torch.Version} · {Torch.NumThreads} threads" +
-                (group is null ? "" : $" · rank {group.Rank} of {group.WorldSize} ({group.Options.Backend}, master {group.Environment.MasterAddress}:{group.Environment.MasterPort})"));
+            var header = $"ReLICv2.NET {Torch.FrameworkVersion} · libtorch {Torch.Version} · {Torch.NumThreads} threads" +
+                (group is null ? "" : $" · rank {group.Rank} of {group.WorldSize} ({group.Options.Backend}, master {group.Environment.MasterAddress}:{group.Environment.MasterPort}" +
+                 (group.Options.NetworkInterface is { } nic ? $", interface {nic}" : group.Options.Hostname is { } host ? $", local address {host}" : "") + ")");
+            output.WriteLine(header);
+            if (!master) Console.WriteLine($"{header}; progress in {Path.Combine(dir, "logs", $"rank-{group!.Rank}.log")}");
             output.WriteLine(experiment);
             ExperimentResult result;
             if (plain)
@@ -121,7 +124,9 @@ public static class PretrainCommand
             }
             if (!master)
             {
-                output.WriteLine($"rank {group!.Rank}: pre-training done ({result.Pretraining.StepsDone} steps); rank 0 evaluates");
+                var done = $"rank {group!.Rank}: pre-training done ({result.Pretraining.StepsDone} steps); rank 0 evaluates";
+                output.WriteLine(done);
+                Console.WriteLine(done);
                 return 0;
             }
             PrintTable(result.Accuracies, plain);
