@@ -34,9 +34,10 @@ public static class BenchDdpCommand
         var threads = new Option<int>("--threads") { Description = "Intra-op threads of the single process; each rank gets threads / ranks (1-256).", DefaultValueFactory = _ => 2 };
         var ranks = new Option<int>("--ranks") { Description = "Data-parallel ranks (2-16, dividing the batch of 32).", DefaultValueFactory = _ => 2 };
         var port = new Option<int>("--port") { Description = "Loopback port of the ranks' TCP store (0: a free one).", DefaultValueFactory = _ => 0 };
+        var noSync = new Option<bool>("--no-sync-bn") { Description = "Ranks normalise with their own batch statistics (running statistics from rank 0) instead of synchronised batch norm." };
         var worker = new Option<string?>("--worker") { Description = "Internal: run as one rank and write its parameters to this file.", Hidden = true };
         var command = new Command("ddp", "Data-parallel step (docs/benchmarks.md, relicv2-step-ddp): 1 process x 2 threads against 2 ranks x 1 thread over c10d/Gloo.")
-            { steps, threads, ranks, port, worker };
+            { steps, threads, ranks, port, noSync, worker };
         command.SetAction(parse =>
         {
             var n = parse.GetValue(steps);
@@ -45,9 +46,10 @@ public static class BenchDdpCommand
             if (n is < 1 or > 1000) { Console.Error.WriteLine($"relic bench ddp: --steps must be in [1, 1000], got {n}"); return 2; }
             if (t is < 1 or > 256) { Console.Error.WriteLine($"relic bench ddp: --threads must be in [1, 256], got {t}"); return 2; }
             if (r is < 2 or > 16 || Batch % r != 0) { Console.Error.WriteLine($"relic bench ddp: --ranks must be in [2, 16] and divide the batch of {Batch}, got {r}"); return 2; }
-            if (parse.GetValue(worker) is { } output) return Worker(n, output);
+            var sync = !parse.GetValue(noSync);
+            if (parse.GetValue(worker) is { } output) return Worker(n, output, sync);
             if (!ProcessGroup.GlooAvailable) { Console.Error.WriteLine("relic bench ddp: this build of the shim has no c10d/Gloo (install libgloo-dev and rebuild)"); return 1; }
-            return Parent(n, t, r, parse.GetValue(port));
+            return Parent(n, t, r, parse.GetValue(port), sync);
         });
         return command;
     }
@@ -55,10 +57,10 @@ public static class BenchDdpCommand
     private sealed record Side(string workload, string implementation, int processes, int threads_per_process, int steps, double compute_images_per_s,
         double? allreduce_wait_s_per_step = null, long? allreduce_bytes_per_step = null, double? buckets_launched_in_backward = null, int? buckets = null);
 
-    private static int Parent(int steps, int threads, int ranks, int port)
+    private static int Parent(int steps, int threads, int ranks, int port, bool sync)
     {
         Torch.SetNumThreads(threads);
-        var (single, expected) = Run(steps, null);
+        var (single, expected) = Run(steps, null, sync);
         Console.WriteLine(JsonSerializer.Serialize(single with { threads_per_process = threads }));
         var dir = Path.Combine(Path.GetTempPath(), "relic-bench-ddp-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -72,6 +74,7 @@ public static class BenchDdpCommand
                 if (Path.GetFileNameWithoutExtension(self) == "dotnet") psi.ArgumentList.Add(typeof(BenchDdpCommand).Assembly.Location);
                 foreach (var a in new[] { "bench", "ddp", "--steps", I(steps), "--ranks", I(ranks), "--worker", Path.Combine(dir, $"rank-{rank}.safetensors") })
                     psi.ArgumentList.Add(a);
+                if (!sync) psi.ArgumentList.Add("--no-sync-bn");
                 foreach (var (k, v) in new DistributedEnvironment("127.0.0.1", p, ranks, rank, rank, ranks).ToVariables()) psi.Environment[k] = v;
                 psi.Environment["OMP_NUM_THREADS"] = I(Math.Max(1, threads / ranks));
                 psi.Environment["RELIC_DIST_TIMEOUT"] = "120";
@@ -91,13 +94,14 @@ public static class BenchDdpCommand
             using var actual = SafeTensors.Read(Path.Combine(dir, "rank-0.safetensors"));
             var ddp = Difference(expected, name => { using var t = actual[name].To(DType.Float64); return t.ToArray<double>(); });
             Torch.SetNumThreads(threads == 1 ? 2 : 1);
-            var (_, otherThreads) = Run(steps, null);
+            var (_, otherThreads) = Run(steps, null, sync);
             Torch.SetNumThreads(threads);
             var floor = Difference(expected, name => otherThreads[name]);
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 workload = "relicv2-step-ddp",
                 ranks,
+                synchronised_batch_norm = sync,
                 scaling_efficiency = Math.Round(parallel.compute_images_per_s / single.compute_images_per_s, 3),
                 allreduce_wait_s_per_step = parallel.allreduce_wait_s_per_step,
                 allreduce_bytes_per_step = parallel.allreduce_bytes_per_step,
@@ -116,11 +120,11 @@ public static class BenchDdpCommand
         }
     }
 
-    private static int Worker(int steps, string output)
+    private static int Worker(int steps, string output, bool sync)
     {
         using var group = ProcessGroup.FromEnvironment()
             ?? throw new InvalidOperationException("relic bench ddp --worker runs as a rank: WORLD_SIZE, RANK, MASTER_ADDR and MASTER_PORT must be set");
-        var (side, state) = Run(steps, group);
+        var (side, state) = Run(steps, group, sync);
         if (group.Rank == 0)
         {
             Console.WriteLine(JsonSerializer.Serialize(side));
@@ -133,7 +137,7 @@ public static class BenchDdpCommand
     }
 
     /// <summary>1 + <paramref name="steps"/> steps (the first untimed) on fixed global batches; the rows of this rank when <paramref name="group"/> is given.</summary>
-    private static (Side Side, Dictionary<string, double[]> State) Run(int steps, ProcessGroup? group)
+    private static (Side Side, Dictionary<string, double[]> State) Run(int steps, ProcessGroup? group, bool sync)
     {
         var (rank, ranks) = (group?.Rank ?? 0, group?.WorldSize ?? 1);
         using var g = new Generator(0);
@@ -154,7 +158,7 @@ public static class BenchDdpCommand
         var optimizer = new Lars(Lars.ExcludingBiasAndNorm(online.NamedParameters(), new LarsOptions(0.1, 0.9, 1e-6)));
         var objective = new PairedObjective(Presets.Relic(temperature: 0.2, negatives: Losses.Negatives.All), PairingPolicy.ReLICv2(includeSameView: false));
         using var trainer = new Pretrainer(online, TargetMode.Ema, optimizer, new WarmupCosineSchedule(1_000_000), makeViews,
-            PretrainingAdapters.Loss(objective), new PretrainingOptions(1), EmaSchedule.Constant(0.99), group);
+            PretrainingAdapters.Loss(objective), new PretrainingOptions(1), EmaSchedule.Constant(0.99), group, new DataParallelOptions(synchronizeBatchNorm: sync));
         trainer.Step(stepViews[0], local);
         double wait = 0, launched = 0;
         long bytes = 0;

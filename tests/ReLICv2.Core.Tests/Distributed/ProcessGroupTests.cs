@@ -140,3 +140,56 @@ public class ProcessGroupTests
         Assert.Contains("rank 0/2: all_reduce", e.Message);
     }
 }
+
+/// <summary>The NCCL backend: compiled only against a CUDA libtorch with NCCL; these machines have neither.</summary>
+public class NcclBackendTests
+{
+    [NcclFact]
+    public void Two_ranks_on_two_gpus_all_reduce_through_nccl()
+    {
+        var port = Ranks.FreePort();
+        var sums = new float[2][];
+        var threads = Enumerable.Range(0, 2).Select(rank => new Thread(() =>
+        {
+            using var group = ProcessGroup.Create(new DistributedEnvironment("127.0.0.1", port, 2, rank),
+                new ProcessGroupOptions(TimeSpan.FromSeconds(30), backend: ProcessGroupBackend.Nccl));
+            using var x = Torch.Full([3], rank + 1.0, DType.Float32).To(Device.Cuda(rank));
+            group.AllReduce(x);
+            using var host = x.To(Device.Cpu);
+            sums[rank] = host.ToArray<float>();
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.All(sums, s => Assert.Equal(new float[] { 3, 3, 3 }, s));
+    }
+
+    [WithoutNcclFact]
+    public void Asking_for_nccl_without_it_fails_at_once_saying_which_backend_to_use()
+    {
+        var e = Assert.Throws<TorchException>(() => ProcessGroup.Create(new DistributedEnvironment("127.0.0.1", Ranks.FreePort(), 1, 0),
+            new ProcessGroupOptions(TimeSpan.FromSeconds(5), backend: ProcessGroupBackend.Nccl)));
+        Assert.Contains("without NCCL", e.Message);
+        Assert.Contains("gloo", e.Message);
+    }
+}
+
+/// <summary>A fact that needs the NCCL backend and two GPUs: skipped, with the reason, everywhere else.</summary>
+public sealed class NcclFactAttribute : FactAttribute
+{
+    public NcclFactAttribute()
+    {
+        if (!ProcessGroup.NcclAvailable)
+            Skip = "the shim was built against a libtorch without CUDA/NCCL (a CPU build): the NCCL backend is compiled only against a CUDA libtorch and cannot be exercised on this machine";
+        else if (!Torch.CudaIsAvailable || Torch.CudaDeviceCount < 2)
+            Skip = "NCCL is compiled in but this machine has fewer than two CUDA devices";
+    }
+}
+
+/// <summary>A fact about a shim without NCCL (a CPU libtorch): skipped, with the reason, where NCCL is compiled in.</summary>
+public sealed class WithoutNcclFactAttribute : FactAttribute
+{
+    public WithoutNcclFactAttribute()
+    {
+        if (ProcessGroup.NcclAvailable) Skip = "this shim has the NCCL backend: asking for it does not fail here";
+    }
+}
