@@ -92,6 +92,8 @@ public static class ExperimentRunner
             callbacks.OnPhase?.Invoke("pre-training");
             pretraining = trainer.Run(loader, r => callbacks.OnStep?.Invoke(r, totalSteps), cancellation);
             if (pretraining.Cancelled || !master) return new ExperimentResult(experiment, run, pretraining, accuracies);
+            // The other ranks have finished: rank 0 evaluates alone, with every core of its machine.
+            if (group is not null) Torch.NumThreads = Math.Max(Torch.NumThreads, Environment.ProcessorCount);
             if (group is not null) Nn.BatchNorm.Synchronize(trainer.Online, null);
             if (group is not null && trainer.Ema is not null) Nn.BatchNorm.Synchronize(trainer.Ema.Target, null);
 
