@@ -5,17 +5,13 @@ using System.Text.Json;
 using ReLICv2.Data;
 using ReLICv2.Distributed;
 using ReLICv2.Nn;
-using ReLICv2.Objectives;
-using ReLICv2.Optim;
 using ReLICv2.Training;
-using ReLICv2.Views;
 
 namespace ReLICv2.Experiments;
 
 /// <summary>
 /// <c>relic bench ddp</c>: the <c>relicv2-step-ddp</c> workload of docs/benchmarks.md §5 — the <c>relicv2-step-small</c> step
-/// (32 sources, [4 × 32, 2 × 16] views, ResNet-18 small stem base width 32, 256 → 1024 → 128 heads, EMA γ 0.99, ReLIC τ 0.2
-/// with all negatives, LARS) on the same global batch, once as 1 process × T threads and once as R ranks × T/R threads
+/// (<see cref="StepSmallWorkload"/>) on the same global batch, once as 1 process × T threads and once as R ranks × T/R threads
 /// over c10d/Gloo on loopback (the ranks are child processes of this one). The views of every step are made ahead of time
 /// from the global batch (each rank takes its rows), so both sides time the same compute: forward, loss with gathered
 /// candidates, backward with the bucketed all-reduce, LARS and EMA. Prints one JSON object per side and one with the
@@ -26,7 +22,7 @@ namespace ReLICv2.Experiments;
 /// </summary>
 public static class BenchDdpCommand
 {
-    private const int Batch = 32, Source = 40;
+    private const int Batch = StepSmallWorkload.Batch, Source = StepSmallWorkload.Source;
 
     public static Command Build()
     {
@@ -141,8 +137,7 @@ public static class BenchDdpCommand
     {
         var (rank, ranks) = (group?.Rank ?? 0, group?.WorldSize ?? 1);
         using var g = new Generator(0);
-        var views = ViewSet.Relicv2(largeCount: 4, smallCount: 2, largeSize: 32, smallSize: 16);
-        var makeViews = PretrainingAdapters.ViewMaker(views, 0);
+        var makeViews = PretrainingAdapters.ViewMaker(StepSmallWorkload.Views, 0);
         var stepViews = new List<PretrainingViews>();
         var local = Batch / ranks;
         for (var k = 0; k <= steps; k++)
@@ -153,12 +148,9 @@ public static class BenchDdpCommand
             stepViews.Add(new PretrainingViews([.. all.Large.Select(v => v.Narrow(0, rank * local, local).Contiguous())],
                 [.. all.Small.Select(v => v.Narrow(0, rank * local, local).Contiguous())]));
         }
-        var encoder = new ResNet(18, g, smallImageStem: true, baseWidth: 32);
-        var online = new SiameseNetwork(encoder, new MlpHead(256, 1024, 128, g), new MlpHead(128, 1024, 128, g));
-        var optimizer = new Lars(Lars.ExcludingBiasAndNorm(online.NamedParameters(), new LarsOptions(0.1, 0.9, 1e-6)));
-        var objective = new PairedObjective(Presets.Relic(temperature: 0.2, negatives: Losses.Negatives.All), PairingPolicy.ReLICv2(includeSameView: false));
-        using var trainer = new Pretrainer(online, TargetMode.Ema, optimizer, new WarmupCosineSchedule(1_000_000), makeViews,
-            PretrainingAdapters.Loss(objective), new PretrainingOptions(1), EmaSchedule.Constant(0.99), group, new DataParallelOptions(synchronizeBatchNorm: sync));
+        using var workload = new StepSmallWorkload(g);
+        var online = workload.Online;
+        using var trainer = workload.Engine(makeViews, group: group, dataParallel: new DataParallelOptions(synchronizeBatchNorm: sync));
         trainer.Step(stepViews[0], local);
         double wait = 0, launched = 0;
         long bytes = 0;
@@ -173,8 +165,6 @@ public static class BenchDdpCommand
         var seconds = clock.Elapsed.TotalSeconds;
         var state = online.NamedParameters().Concat(online.NamedBuffers()).ToDictionary(p => p.Name, p => { using var d = p.Tensor.To(DType.Float64); return d.ToArray<double>(); });
         foreach (var v in stepViews) v.Dispose();
-        online.Dispose();
-        optimizer.Dispose();
         var side = new Side("relicv2-step-ddp", "relicv2.net", ranks, Torch.NumThreads, steps, Math.Round(steps * Batch / seconds, 2),
             group is null ? null : Math.Round(wait / steps, 4), group is null ? null : bytes, group is null ? null : Math.Round(launched / steps, 2),
             group is null ? null : trainer.LastReduction.Buckets);

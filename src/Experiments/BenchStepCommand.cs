@@ -3,10 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using ReLICv2.Data;
 using ReLICv2.Nn;
-using ReLICv2.Objectives;
-using ReLICv2.Optim;
 using ReLICv2.Training;
-using ReLICv2.Views;
 
 namespace ReLICv2.Experiments;
 
@@ -20,7 +17,7 @@ namespace ReLICv2.Experiments;
 /// </summary>
 public static class BenchStepCommand
 {
-    private const int Batch = 32, Source = 40;
+    private const int Batch = StepSmallWorkload.Batch, Source = StepSmallWorkload.Source;
 
     public static Command Build()
     {
@@ -85,18 +82,13 @@ public static class BenchStepCommand
         using var g = new Generator(0);
         using var sources = Torch.RandInt(0, 256, [Batch, 3, Source, Source], g, DType.UInt8);
         using var batch = new Batch(sources.Alias(), Torch.Zeros([Batch], DType.Int64), null, Enumerable.Range(0, Batch).ToArray());
-        var views = ViewSet.Relicv2(largeCount: 4, smallCount: 2, largeSize: 32, smallSize: 16);
-        var makeViews = PretrainingAdapters.ViewMaker(views, 0);
-        var encoder = new ResNet(18, g, smallImageStem: true, baseWidth: 32);
-        var online = new SiameseNetwork(encoder, new MlpHead(256, 1024, 128, g), new MlpHead(128, 1024, 128, g));
-        var optimizer = new Lars(Lars.ExcludingBiasAndNorm(online.NamedParameters(), new LarsOptions(0.1, 0.9, 1e-6)));
-        var objective = new PairedObjective(Presets.Relic(temperature: 0.2, negatives: Losses.Negatives.All), PairingPolicy.ReLICv2(includeSameView: false));
-        using var trainer = new Pretrainer(online, TargetMode.Ema, optimizer, new WarmupCosineSchedule(1_000_000), makeViews,
-            PretrainingAdapters.Loss(objective), new PretrainingOptions(1, shards: shards), EmaSchedule.Constant(0.99));
+        var makeViews = PretrainingAdapters.ViewMaker(StepSmallWorkload.Views, 0);
+        using var workload = new StepSmallWorkload(g);
+        var (encoder, online) = (workload.Encoder, workload.Online);
+        using var trainer = workload.Engine(makeViews, shards);
         using var fixedViews = makeViews(batch, 0);
         PretrainingViews Same(Batch _, long __) => new(fixedViews.Large.Select(v => v.Alias()).ToArray(), fixedViews.Small.Select(v => v.Alias()).ToArray());
-        using var computeOnly = new Pretrainer(online, TargetMode.Ema, optimizer, new WarmupCosineSchedule(1_000_000), Same,
-            PretrainingAdapters.Loss(objective), new PretrainingOptions(1, shards: shards), EmaSchedule.Constant(0.99));
+        using var computeOnly = workload.Engine(Same, shards);
 
         trainer.Step(batch);
         double Time(Action a)
@@ -111,8 +103,6 @@ public static class BenchStepCommand
         var macs = 4 * (ComputeCost.MultiplyAdds(encoder, 32) + HeadMacs(online, predictor: true)) + 2 * (ComputeCost.MultiplyAdds(encoder, 16) + HeadMacs(online, predictor: true));
         var targetMacs = 4 * (ComputeCost.MultiplyAdds(encoder, 32) + HeadMacs(online, predictor: false));
         var flopsPerImage = 2.0 * (3 * macs + targetMacs);
-        online.Dispose();
-        optimizer.Dispose();
         return new Result("relicv2-step-small", "relicv2.net", Torch.NumThreads, shards, steps, Math.Round(augment, 2), Math.Round(compute, 2), Math.Round(full, 2),
             Math.Round(flopsPerImage * compute / 1e9, 2));
     }
