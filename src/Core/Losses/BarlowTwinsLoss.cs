@@ -8,22 +8,10 @@ namespace ReLICv2.Losses;
 ///   ℓ = Σ_i (1 − C_ii)² + λ Σ_{i≠j} C_ij²,   λ = 5e-3
 /// </code>
 /// The scaled variant (solo-learn barlow_loss_func) multiplies ℓ by scale = 0.025. Symmetric in the two views; no stop-gradient.
+/// The whole loss is Presets.BarlowTwins, composed from these primitives by the objective compiler (docs/method.md §5).
 /// </summary>
 public static class BarlowTwinsLoss
 {
-    /// <summary>ℓ for two views' embeddings [N, D]; <paramref name="scale"/> = 1 is the official loss, 0.025 the solo-learn one.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">λ negative, scale not positive, or ε negative.</exception>
-    public static Tensor Compute(Tensor viewA, Tensor viewB, double lambda = 5e-3, double scale = 1, double eps = 1e-5)
-    {
-        if (!double.IsFinite(lambda) || lambda < 0) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "BarlowTwinsLoss: λ must be finite and ≥ 0.");
-        if (!double.IsFinite(scale) || scale <= 0) throw new ArgumentOutOfRangeException(nameof(scale), scale, "BarlowTwinsLoss: scale must be finite and > 0.");
-        return Torch.Scoped(() =>
-        {
-            var c = CrossCorrelation(Standardise(viewA, eps), Standardise(viewB, eps));
-            return (OnDiagonalPenalty(c) + lambda * OffDiagonalPenalty(c)) * scale;
-        });
-    }
-
     /// <summary>Per-dimension batch standardisation (z − mean) / sqrt(biased Var + ε), as BatchNorm1d(affine=False) in training mode.</summary>
     /// <exception cref="ArgumentOutOfRangeException">ε is negative.</exception>
     public static Tensor Standardise(Tensor z, double eps = 1e-5)

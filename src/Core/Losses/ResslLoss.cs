@@ -10,36 +10,11 @@ namespace ReLICv2.Losses;
 /// </code>
 /// One direction only (not symmetrised). The anchors are a target queue in the official code; without a queue the
 /// anchors are the other target embeddings of the batch (batch relations: a_j = t̂_j for j ≠ i), which is what
-/// <see cref="Compute"/> uses when <c>anchors</c> is null. Anchors are detached.
+/// the preset uses. Anchors are detached.
+/// The whole loss is Presets.Ressl, composed from these primitives by the objective compiler (docs/method.md §5).
 /// </summary>
 public static class ResslLoss
 {
-    /// <summary>ℓ for online [N, D], target [N, D] and optional anchors [M, D] (null: batch relations excluding the anchor itself).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A temperature is not positive and finite.</exception>
-    public static Tensor Compute(Tensor online, Tensor target, Tensor? anchors = null, double targetTemperature = 0.04, double onlineTemperature = 0.1)
-    {
-        ArgumentNullException.ThrowIfNull(online);
-        ArgumentNullException.ThrowIfNull(target);
-        if (!(targetTemperature > 0) || double.IsInfinity(targetTemperature))
-            throw new ArgumentOutOfRangeException(nameof(targetTemperature), targetTemperature, "ResslLoss: τ_t must be positive and finite.");
-        if (!(onlineTemperature > 0) || double.IsInfinity(onlineTemperature))
-            throw new ArgumentOutOfRangeException(nameof(onlineTemperature), onlineTemperature, "ResslLoss: τ_s must be positive and finite.");
-        return Torch.Scoped(() =>
-        {
-            var o = Torch.Normalize(online);
-            var t = Torch.Normalize(target.Detach());
-            var a = anchors is null ? t : Torch.Normalize(anchors.Detach());
-            var simT = t.Matmul(a.T()) / targetTemperature;
-            var simS = o.Matmul(a.T()) / onlineTemperature;
-            if (anchors is null)
-            {
-                simT = OffDiagonal(simT);
-                simS = OffDiagonal(simS);
-            }
-            return KlDivergence.CrossEntropy(simT.LogSoftmax(1).Detach(), simS.LogSoftmax(1));
-        });
-    }
-
     /// <summary>The [N, N − 1] matrix of a square [N, N] matrix with its diagonal removed (row i keeps j ≠ i in order).</summary>
     public static Tensor OffDiagonal(Tensor square)
     {

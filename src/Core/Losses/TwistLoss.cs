@@ -10,28 +10,10 @@ namespace ReLICv2.Losses;
 /// </code>
 /// KL is the batch mean. No stop-gradient: both views receive gradients. Unlike the official code no ε = 1e-5 is added
 /// inside the logarithms (log-softmax is exact). A collapsed batch gives ℓ = 0 &gt; −log K, so collapse is not a minimum.
+/// The whole loss is Presets.Twist, composed from these primitives by the objective compiler (docs/method.md §5).
 /// </summary>
 public static class TwistLoss
 {
-    /// <summary>ℓ for class logits [N, K] of two views.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">τ is not positive and finite.</exception>
-    public static Tensor Compute(Tensor logitsA, Tensor logitsB, double temperature = 1)
-    {
-        ArgumentNullException.ThrowIfNull(logitsA);
-        ArgumentNullException.ThrowIfNull(logitsB);
-        if (!(temperature > 0) || double.IsInfinity(temperature))
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "TwistLoss: temperature τ must be positive and finite.");
-        return Torch.Scoped(() =>
-        {
-            var la = (logitsA / temperature).LogSoftmax(1);
-            var lb = (logitsB / temperature).LogSoftmax(1);
-            var kl = 0.5 * (KlDivergence.Compute(la, lb) + KlDivergence.Compute(lb, la));
-            var eh = 0.5 * (MeanEntropy(la) + MeanEntropy(lb));
-            var he = 0.5 * (EntropyOfMean(la) + EntropyOfMean(lb));
-            return kl + eh - he;
-        });
-    }
-
     /// <summary>H̄(p) = −mean_i Σ_j p_ij log p_ij for row distributions given as log-probabilities [N, K].</summary>
     public static Tensor MeanEntropy(Tensor logP)
     {

@@ -9,24 +9,10 @@ namespace ReLICv2.Losses;
 ///   ℓ = λ·sim + μ·½(var(z_a) + var(z_b)) + ν·(cov(z_a) + cov(z_b)),   λ = μ = 25, ν = 1
 /// </code>
 /// (the ½ on the variance term follows the official code; solo-learn omits it). Symmetric; no stop-gradient.
+/// The whole loss is Presets.VicReg, composed from these primitives by the objective compiler (docs/method.md §5).
 /// </summary>
 public static class VicRegLoss
 {
-    /// <summary>ℓ for two views' embeddings [N, D] (N ≥ 2).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A weight is negative or not finite.</exception>
-    public static Tensor Compute(Tensor viewA, Tensor viewB, double invariance = 25, double variance = 25, double covariance = 1, double eps = 1e-4)
-    {
-        ArgumentNullException.ThrowIfNull(viewA);
-        ArgumentNullException.ThrowIfNull(viewB);
-        if (!double.IsFinite(invariance) || invariance < 0) throw new ArgumentOutOfRangeException(nameof(invariance), invariance, "VicRegLoss: invariance weight λ must be finite and ≥ 0.");
-        if (!double.IsFinite(variance) || variance < 0) throw new ArgumentOutOfRangeException(nameof(variance), variance, "VicRegLoss: variance weight μ must be finite and ≥ 0.");
-        if (!double.IsFinite(covariance) || covariance < 0) throw new ArgumentOutOfRangeException(nameof(covariance), covariance, "VicRegLoss: covariance weight ν must be finite and ≥ 0.");
-        return Torch.Scoped(() =>
-            invariance * Torch.MseLoss(viewA, viewB)
-            + variance * 0.5 * (VariancePenalty(viewA, eps) + VariancePenalty(viewB, eps))
-            + covariance * (CovariancePenalty(viewA) + CovariancePenalty(viewB)));
-    }
-
     /// <summary>mean_d relu(1 − sqrt(Var_d(z) + ε)) with the unbiased per-dimension batch variance.</summary>
     /// <exception cref="ArgumentOutOfRangeException">ε is negative.</exception>
     public static Tensor VariancePenalty(Tensor z, double eps = 1e-4)

@@ -11,7 +11,7 @@ namespace ReLICv2.Objectives;
 public static class Presets
 {
     /// <summary>
-    /// ReLIC's pair loss (Mitrovic et al. 2021; ReLICv2 eq. 3; docs/method.md §2) = <see cref="RelicLoss"/>:
+    /// ReLIC's pair loss (Mitrovic et al. 2021; ReLICv2 eq. 3; docs/method.md §2):
     /// β·CE(diag, L) + α·KL per <paramref name="kl"/>, with L = ô·sg[t̂]ᵀ/τ restricted to {i} ∪ k sampled negatives and
     /// P^{a→t} = softmax(L), P^{t→a} = softmax(sg[t̂]·ôᵀ/τ) over the same candidates. <see cref="KlHandling.Forward"/>
     /// (default) is the paper's KL(P^{a→t} ‖ sg[P^{t→a}]); <see cref="KlHandling.ReverseNoStopGradient"/> is what
@@ -54,7 +54,7 @@ public static class Presets
         new(Relic(beta, alpha, temperature, negatives ?? Negatives.Sample(10), kl), PairingPolicy.ReLICv2(includeSameView));
 
     /// <summary>
-    /// SimCLR's NT-Xent (Chen et al. 2020; lightly NTXentLoss) = <see cref="NtXentLoss"/> for o, t = the two views of a shared
+    /// SimCLR's NT-Xent (Chen et al. 2020; lightly NTXentLoss) for o, t = the two views of a shared
     /// network (no stop-gradient): ½CE(diag, [ô·t̂ᵀ/τ | dropdiag(ô·ôᵀ/τ)]) + ½CE(diag, [t̂·ôᵀ/τ | dropdiag(t̂·t̂ᵀ/τ)]), the
     /// 2N-way softmax without the anchor itself. Default τ = 0.5 (lightly).
     /// </summary>

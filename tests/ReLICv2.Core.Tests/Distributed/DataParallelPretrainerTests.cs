@@ -5,6 +5,7 @@ using ReLICv2.Nn;
 using ReLICv2.Optim;
 using ReLICv2.Training;
 using Xunit;
+using ReLICv2.Tests.References;
 
 namespace ReLICv2.Tests.Distributed;
 

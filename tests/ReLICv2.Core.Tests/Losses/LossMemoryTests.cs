@@ -1,5 +1,6 @@
 using ReLICv2.Losses;
 using Xunit;
+using ReLICv2.Tests.References;
 
 namespace ReLICv2.Tests;
 
@@ -18,11 +19,11 @@ public class LossMemoryTests
             terms.Contrastive.Dispose();
             terms.Invariance.Dispose();
             NtXentLoss.Compute(o, t).Dispose();
-            ByolLoss.Compute(o, t).Dispose();
-            BarlowTwinsLoss.Compute(o, t).Dispose();
-            VicRegLoss.Compute(o, t).Dispose();
-            ResslLoss.Compute(o, t).Dispose();
-            TwistLoss.Compute(o, t).Dispose();
+            ByolReference.Compute(o, t).Dispose();
+            BarlowTwinsReference.Compute(o, t).Dispose();
+            VicRegReference.Compute(o, t).Dispose();
+            ResslReference.Compute(o, t).Dispose();
+            TwistReference.Compute(o, t).Dispose();
         }
         // Counted in a thread-local scope: a tensor a primitive leaks would stay registered here (the native-wide
         // Torch.LiveTensorCount would race with the tests running in parallel).

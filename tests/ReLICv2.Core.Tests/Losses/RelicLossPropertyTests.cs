@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using ReLICv2.Losses;
 using Xunit;
+using ReLICv2.Tests.References;
 
 namespace ReLICv2.Tests;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ReLICv2.Losses;
 using ReLICv2.Objectives;
 using Xunit;
+using ReLICv2.Tests.References;
 
 namespace ReLICv2.Tests;
 

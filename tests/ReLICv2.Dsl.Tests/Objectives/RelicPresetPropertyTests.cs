@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using ReLICv2.Losses;
 using ReLICv2.Objectives;
 using Xunit;
+using ReLICv2.Tests.References;
 
 namespace ReLICv2.Tests;
 

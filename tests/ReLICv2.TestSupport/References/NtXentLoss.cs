@@ -1,4 +1,6 @@
-namespace ReLICv2.Losses;
+using ReLICv2.Losses;
+
+namespace ReLICv2.Tests.References;
 
 /// <summary>
 /// SimCLR's NT-Xent (Chen et al. 2020, eq. 1), as lightly's NTXentLoss and solo-learn's simclr_loss_func for two views:

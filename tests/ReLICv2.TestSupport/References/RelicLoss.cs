@@ -1,4 +1,6 @@
-namespace ReLICv2.Losses;
+using ReLICv2.Losses;
+
+namespace ReLICv2.Tests.References;
 
 /// <summary>
 /// The ReLIC loss of one (online view a, target view t) pair — Mitrovic et al. 2021 (ReLIC) and Tomasev et al. 2022

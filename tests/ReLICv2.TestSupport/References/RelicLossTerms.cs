@@ -1,4 +1,6 @@
-namespace ReLICv2.Losses;
+using ReLICv2.Losses;
+
+namespace ReLICv2.Tests.References;
 
 /// <summary>
 /// The terms of the ReLIC loss of one (online, target) view pair (docs/method.md §2): <see cref="Total"/> = β·<see cref="Contrastive"/> + α·<see cref="Invariance"/>.
