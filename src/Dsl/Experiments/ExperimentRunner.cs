@@ -27,8 +27,6 @@ public static class ExperimentRunner
     /// <summary>Names of the protocols in the accuracy table.</summary>
     public const string Probe = "linear probe", Knn = "k-NN", LabelsEndToEnd = "trained with labels";
 
-    private static readonly JsonSerializerOptions ResultJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
-
     /// <summary>Runs <paramref name="experiment"/> into <paramref name="runDirectory"/> (see the type's summary).</summary>
     /// <param name="experiment">What to run.</param>
     /// <param name="runDirectory">Where experiment.json, metrics, checkpoints and results go.</param>
@@ -172,8 +170,7 @@ public static class ExperimentRunner
         callbacks.OnPhase?.Invoke(phase);
     }
 
-    private static void WriteResults(RunDirectory run, IReadOnlyList<AccuracyResult> results) =>
-        AtomicFile.WriteAllBytes(run.Results, JsonSerializer.SerializeToUtf8Bytes(results, ResultJson));
+    private static void WriteResults(RunDirectory run, IReadOnlyList<AccuracyResult> results) => ResultsFile.Write(run, results);
 
     /// <summary>Refuses, before any collective, an experiment that cannot run on <paramref name="ranks"/> ranks.</summary>
     private static void CheckDataParallel(Experiment experiment, int ranks)

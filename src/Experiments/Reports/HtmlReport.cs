@@ -13,8 +13,6 @@ namespace ReLICv2.Experiments.Reports;
 /// </summary>
 public static class HtmlReport
 {
-    private static readonly JsonSerializerOptions ResultJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
-
     /// <summary>Writes <c>report.html</c> into the run directory and returns its path.</summary>
     public static string Write(RunDirectory run)
     {
@@ -27,25 +25,10 @@ public static class HtmlReport
         return run.Report;
     }
 
-    /// <summary>Reads the accuracy table of a run (<c>results.json</c>), or an empty list when there is none yet.</summary>
-    public static IReadOnlyList<AccuracyResult> ReadResults(RunDirectory run) =>
-        File.Exists(run.Results)
-            ? JsonSerializer.Deserialize<List<AccuracyResult>>(File.ReadAllText(run.Results), ResultJson) ?? []
-            : [];
-
-    /// <summary>Writes the accuracy table of a run atomically.</summary>
-    public static void WriteResults(RunDirectory run, IReadOnlyList<AccuracyResult> results)
-    {
-        Directory.CreateDirectory(run.Root);
-        var temp = run.Results + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(results, ResultJson));
-        File.Move(temp, run.Results, overwrite: true);
-    }
-
     public static string Render(RunDirectory run)
     {
         var metrics = File.Exists(run.Metrics) ? MetricsLog.Read(run.Metrics) : [];
-        var results = ReadResults(run);
+        var results = ResultsFile.Read(run);
         var name = Path.GetFileName(run.Root.TrimEnd(Path.DirectorySeparatorChar));
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>");

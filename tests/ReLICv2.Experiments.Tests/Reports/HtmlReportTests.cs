@@ -34,7 +34,7 @@ public sealed class HtmlReportTests : IDisposable
     public void Report_is_well_formed_self_contained_and_plots_every_logged_step()
     {
         WriteMetrics(37);
-        HtmlReport.WriteResults(run, [new("ReLICv2", "linear probe", 0.871, 0.995), new("random init", "linear probe", 0.762, null, "same probe")]);
+        ResultsFile.Write(run, [new("ReLICv2", "linear probe", 0.871, 0.995), new("random init", "linear probe", 0.762, null, "same probe")]);
         File.WriteAllBytes(run.Views, [0x89, (byte)'P', (byte)'N', (byte)'G']);
         File.WriteAllText(run.Experiment, "{\"name\": \"</pre><script>alert(1)</script>\"}");
 

@@ -55,7 +55,7 @@ public sealed class ReportInChromiumTests : IDisposable
             for (var s = 0; s < 50; s++)
                 log.Append(new MetricsRecord(s, 0, 3 - 0.02 * s, new Dictionary<string, double> { ["contrastive"] = 2 - 0.01 * s, ["invariance"] = 1 - 0.01 * s },
                     0.01 * s, 0.99, 100, s));
-        HtmlReport.WriteResults(run, [new("ReLICv2", "linear probe", 0.85, 0.99)]);
+        ResultsFile.Write(run, [new("ReLICv2", "linear probe", 0.85, 0.99)]);
         var url = new Uri(HtmlReport.Write(run)).AbsoluteUri;
 
         var (dom, domLog) = RunChromium("--dump-dom", url);
