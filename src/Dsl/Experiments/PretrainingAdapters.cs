@@ -36,9 +36,10 @@ public static class PretrainingAdapters
 
     /// <summary>
     /// The engine loss of <paramref name="objective"/> with its terms reported by name ("contrastive" for a cross-entropy
-    /// against the diagonal, "invariance" for a KL, otherwise the term's kind). Each term is evaluated from the same
-    /// generator state, so terms that sub-sample negatives see the same candidate sets (as in one ReLIC evaluation), and
-    /// the total is Σ wₖ·termₖ, identical to evaluating the whole objective. Under a global batch of WorldSize &gt; 1 each
+    /// against the diagonal, "invariance" for a KL, otherwise the term's kind). The terms are evaluated together, one pass
+    /// per view pair (<see cref="CompiledObjective.EvaluateTerms"/>): shared sub-expressions once, candidate negatives drawn
+    /// once per pair and shared by every term, so the total Σ wₖ·termₖ is the whole objective's value and the generator
+    /// advances by the same draws every step. Under a global batch of WorldSize &gt; 1 each
     /// term is this rank's share (<see cref="CompiledObjective.EvaluateViews"/>); the objective is checked first, before any
     /// gather (<see cref="CompiledObjective.ValidateForDataParallel"/>), and each view tensor is gathered at most once per
     /// call, shared by all terms, in the order the terms first ask for it.
@@ -47,26 +48,20 @@ public static class PretrainingAdapters
     {
         ArgumentNullException.ThrowIfNull(objective);
         var terms = objective.Pair.AsTerms();
-        var compiled = terms.Select(t => t.Term.Compile()).ToArray();
         var whole = objective.Pair.Compile();
         var names = UniqueNames(terms.Select(t => TermName(t.Term)).ToList());
         return (online, targets, generator, global) =>
         {
-            var distributed = global is { WorldSize: > 1 };
-            if (distributed) whole.ValidateForDataParallel(global!.WorldSize);
-            using var gather = distributed ? new GatherOnce(global!) : null;
-            var start = generator.GetState();
-            var values = new Dictionary<string, Tensor>();
+            var values = whole.EvaluateTerms(online, targets, objective.Pairing, generator, global);
+            var named = new Dictionary<string, Tensor>();
             Tensor? total = null;
-            for (var k = 0; k < compiled.Length; k++)
+            for (var k = 0; k < terms.Count; k++)
             {
-                generator.SetState(start);
-                var value = compiled[k].EvaluateViews(online, targets, objective.Pairing, generator, gather ?? global);
-                values[names[k]] = value.Detach();
-                var weighted = value * terms[k].Weight;
+                named[names[k]] = values[k].Detach();
+                var weighted = values[k] * terms[k].Weight;
                 total = total is null ? weighted : total + weighted;
             }
-            return new LossValue(total!, values);
+            return new LossValue(total!, named);
         };
     }
 

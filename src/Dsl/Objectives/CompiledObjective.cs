@@ -149,6 +149,48 @@ public sealed class CompiledObjective
         });
     }
 
+    /// <summary>
+    /// The terms of this objective (<see cref="Objectives.Objective.AsTerms"/>, unweighted, in order) over a view set, in
+    /// one evaluation pass per view pair: sub-expressions shared by several terms (the logits of the pair, its softmaxes)
+    /// are computed once, and candidate negatives are drawn once per pair and shared by every term — exactly what
+    /// evaluating the whole objective draws, so Σ wₖ·termₖ equals <see cref="EvaluateViews"/> from the same generator
+    /// state, and the generator advances once per step whatever the terms sample.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="EvaluateViews"/>; or a generator is needed and missing.</exception>
+    /// <exception cref="InvalidOperationException">WorldSize &gt; 1 and the objective is not data-parallel safe; thrown before any gather.</exception>
+    public IReadOnlyList<Tensor> EvaluateTerms(IReadOnlyList<Tensor> online, IReadOnlyList<Tensor> targets, PairingPolicy pairing, Generator? generator = null,
+        GlobalBatch? global = null)
+    {
+        ArgumentNullException.ThrowIfNull(online);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(pairing);
+        if (targets.Count < 1 || online.Count < targets.Count)
+            throw new ArgumentException($"CompiledObjective: need at least one target view and at least as many online views (large first) as target views; got {online.Count} online and {targets.Count} target.", nameof(online));
+        if (generator is null && IsStochastic)
+            throw new ArgumentException("CompiledObjective: this objective sub-samples negatives; pass a Generator.", nameof(generator));
+        var distributed = global is { WorldSize: > 1 };
+        if (distributed) ValidateForDataParallel(global!.WorldSize);
+        using var owned = distributed && global is not GatherOnce ? new GatherOnce(global!) : null;
+        var gather = distributed ? owned ?? (GatherOnce)global! : null;
+        var terms = Objective.AsTerms();
+        var pairs = pairing.Pairs(targets.Count, online.Count - targets.Count);
+        using var scope = Torch.NewScope();
+        var sums = new Tensor?[terms.Count];
+        foreach (var pair in pairs)
+        {
+            var (o, t) = (online[pair.Online], targets[pair.Target]);
+            if (o.Rank != 2 || !o.Shape.SequenceEqual(t.Shape))
+                throw new ArgumentException($"CompiledObjective: online and target must both be [N, D]; got [{string.Join(", ", o.Shape)}] and [{string.Join(", ", t.Shape)}].", nameof(online));
+            var evaluation = new Evaluation(o, t, generator, gather);
+            for (var k = 0; k < terms.Count; k++)
+            {
+                var value = evaluation.Scalar(terms[k].Term);
+                sums[k] = sums[k] is { } s ? s + value : value;
+            }
+        }
+        return [.. sums.Select(s => scope.MoveOut(s! / pairs.Count))];
+    }
+
     private static bool Contains(ExprNode node, Func<ExprNode, bool> predicate) =>
         predicate(node) || node.Children().Any(c => Contains(c, predicate));
 
