@@ -4,22 +4,36 @@ using ReLICv2.Experiments.Reports;
 
 namespace ReLICv2.Experiments;
 
-/// <summary><c>relic report RUN_DIR</c>: writes the run's self-contained HTML report and prints its path.</summary>
+/// <summary>
+/// <c>relic report RUN_DIR</c>: writes the run's self-contained HTML report and prints its path.
+/// <c>relic report RUN_DIR RUN_DIR… [--out FILE]</c>: several runs side by side on one page (accuracy table, loss curves
+/// overlaid, time per step), <c>comparison.html</c> in the current folder by default.
+/// </summary>
 public static class ReportCommand
 {
     public static Command Build()
     {
-        var dir = new Argument<DirectoryInfo>("run-dir") { Description = "The run directory (holds metrics.jsonl, results.json, experiment.json, views.png)." };
-        var command = new Command("report", "Write a run's HTML report (loss curves, schedules, accuracy table, view grid, experiment).") { dir };
+        var dirs = new Argument<DirectoryInfo[]>("run-dir")
+        {
+            Description = "The run directory (holds metrics.jsonl, results.json, experiment.json, views.png); several for a comparison.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var output = new Option<FileInfo?>("--out") { Description = "Where the comparison of several runs goes (default comparison.html)." };
+        var command = new Command("report", "Write a run's HTML report (loss curves, schedules, accuracy table, view grid, experiment), or compare several runs.") { dirs, output };
         command.SetAction(parse =>
         {
-            var run = new RunDirectory(parse.GetValue(dir)!.FullName);
-            if (!Directory.Exists(run.Root))
+            var runs = parse.GetValue(dirs)!.Select(d => new RunDirectory(d.FullName)).ToList();
+            if (runs.FirstOrDefault(r => !Directory.Exists(r.Root)) is { } missing)
             {
-                Console.Error.WriteLine($"relic report: run directory '{run.Root}' does not exist");
+                Console.Error.WriteLine($"relic report: run directory '{missing.Root}' does not exist");
                 return 2;
             }
-            Console.WriteLine(HtmlReport.Write(run));
+            if (runs.Count == 1 && parse.GetValue(output) is null)
+            {
+                Console.WriteLine(HtmlReport.Write(runs[0]));
+                return 0;
+            }
+            Console.WriteLine(ComparisonReport.Write(runs, parse.GetValue(output)?.FullName ?? "comparison.html"));
             return 0;
         });
         return command;

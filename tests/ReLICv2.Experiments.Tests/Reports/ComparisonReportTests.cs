@@ -1,0 +1,63 @@
+using System.Xml;
+using System.Xml.Linq;
+using ReLICv2.Experiments.Reports;
+using ReLICv2.Training;
+using Xunit;
+
+namespace ReLICv2.Tests;
+
+/// <summary>Several runs on one page: the run table, one accuracy column per run, overlaid curves.</summary>
+public sealed class ComparisonReportTests : IDisposable
+{
+    private readonly string root = Path.Combine(Path.GetTempPath(), "relic-compare-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+    }
+
+    private RunDirectory Run(string name, int steps, double secondsPerStep, double? probe, string experiment)
+    {
+        var run = new RunDirectory(Path.Combine(root, name));
+        Directory.CreateDirectory(run.Root);
+        using (var log = new MetricsLog(run.Metrics))
+            for (var s = 1; s <= steps; s++)
+                log.Append(new MetricsRecord(s, 0, 5.0 - 0.01 * s, new Dictionary<string, double>(), 0.1, null, 100 + s, s * secondsPerStep));
+        if (probe is { } p) ResultsFile.Write(run, [new($"{name} pre-trained", "linear probe", p, null)]);
+        File.WriteAllText(run.Experiment, $"{{\"name\": \"{experiment}\"}}");
+        return run;
+    }
+
+    private static XDocument Parse(string html)
+    {
+        using var reader = XmlReader.Create(new StringReader(html), new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore });
+        return XDocument.Load(reader);
+    }
+
+    [Fact]
+    public void Every_run_gets_a_row_a_column_and_a_curve_and_missing_parts_are_shown_as_missing()
+    {
+        var a = Run("byol", steps: 40, secondsPerStep: 0.5, probe: 0.8123, experiment: "byol-fashion-mnist");
+        var b = Run("relicv2", steps: 20, secondsPerStep: 1.5, probe: null, experiment: "relicv2-fashion-mnist");
+        var path = ComparisonReport.Write([a, b], Path.Combine(root, "out", "comparison.html"));
+        var page = Parse(File.ReadAllText(path));
+        var runRows = page.Descendants("table").First(t => (string?)t.Attribute("id") == "runs").Descendants("tr").Skip(1).ToList();
+        Assert.Equal(2, runRows.Count);
+        Assert.Equal(["byol", "byol-fashion-mnist", "40", "20", "0.500"], runRows[0].Elements("td").Take(5).Select(td => td.Value));
+        Assert.Equal(["relicv2", "relicv2-fashion-mnist", "20", "30", "1.500"], runRows[1].Elements("td").Take(5).Select(td => td.Value));
+        var accuracy = page.Descendants("table").First(t => (string?)t.Attribute("id") == "accuracy").Descendants("tr").ToList();
+        Assert.Equal(["encoder · protocol", "byol", "relicv2"], accuracy[0].Elements("th").Select(th => th.Value));
+        Assert.Equal(["byol pre-trained · linear probe", "81.23 %", "–"], accuracy[1].Elements("td").Select(td => td.Value));
+        // three charts, each with one line per run
+        var charts = page.Descendants().Where(e => e.Name.LocalName == "svg").ToList();
+        Assert.Equal(3, charts.Count);
+        Assert.All(charts, c => Assert.Equal(2, c.Descendants().Count(e => e.Name.LocalName == "polyline")));
+    }
+
+    [Fact]
+    public void A_missing_run_directory_is_named()
+    {
+        var e = Assert.Throws<DirectoryNotFoundException>(() => ComparisonReport.Write([new RunDirectory(Path.Combine(root, "nope"))], Path.Combine(root, "c.html")));
+        Assert.Contains("nope", e.Message);
+    }
+}
