@@ -3,6 +3,7 @@
 // (build first: scripts/bootstrap.sh, or dotnet build -c Release ReLICv2.sln)
 #r "../src/Core/bin/Release/net10.0/ReLICv2.Core.dll"
 #r "../src/Dsl/bin/Release/net10.0/ReLICv2.Dsl.dll"
+#r "../src/Runner/bin/Release/net10.0/ReLICv2.Runner.dll"
 
 
 open System

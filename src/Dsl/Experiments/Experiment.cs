@@ -11,7 +11,8 @@ namespace ReLICv2.Experiments;
 /// One experiment as an immutable value (the specification; the run directory holds the trained artefact): dataset,
 /// encoder, heads, view set, objective with its pairing, target mode, EMA, optimiser and schedule, epochs and batch size,
 /// seed, an optional time budget, and the evaluation. It prints, compares by value, round-trips through JSON, and
-/// takes overrides by dotted path (<see cref="With(string, string)"/>, the CLI's <c>--set</c>). <see cref="Run"/> runs it.
+/// takes overrides by dotted path (<see cref="With(string, string)"/>, the CLI's <c>--set</c>). ReLICv2.Runner's
+/// <c>ExperimentRuns.Run</c> runs it.
 /// </summary>
 public sealed record Experiment
 {
@@ -103,10 +104,6 @@ public sealed record Experiment
     /// <summary>A copy with another time budget (null: run every planned step).</summary>
     public Experiment WithTimeBudget(double? minutes) =>
         new(Name, Dataset, Encoder, Heads, Views, Objective, Target, Ema, Optimizer, Epochs, BatchSize, Seed, Evaluation, minutes, Shards, Device);
-
-    /// <summary>Runs this experiment into <paramref name="runDirectory"/> (see <see cref="ExperimentRunner"/>).</summary>
-    public ExperimentResult Run(string runDirectory, bool resume = false, ExperimentCallbacks? callbacks = null, CancellationToken cancellation = default) =>
-        ExperimentRunner.Run(this, runDirectory, resume, callbacks, cancellation);
 
     // ---- presets -------------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@ using ReLICv2.Training;
 
 namespace ReLICv2.Experiments;
 
-/// <summary>What <see cref="Experiment.Run"/> produced: the pre-training outcome, the accuracy table and where the run lives.</summary>
+/// <summary>What <see cref="ExperimentRunner.Run"/> produced: the pre-training outcome, the accuracy table and where the run lives.</summary>
 public sealed record ExperimentResult(Experiment Experiment, RunDirectory Run, PretrainingResult Pretraining, IReadOnlyList<AccuracyResult> Accuracies)
 {
     /// <summary>The row of <paramref name="encoder"/> under <paramref name="protocol"/>, or null.</summary>
