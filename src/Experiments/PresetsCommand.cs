@@ -39,7 +39,7 @@ public static class PresetsCommand
 
     private static int List()
     {
-        foreach (var (name, make) in Experiment.Named) Console.WriteLine($"{name,-14} {make()}");
+        foreach (var (name, make) in Experiment.Named) Console.WriteLine($"{name,-27} {make()}");
         return 0;
     }
 }

@@ -155,15 +155,29 @@ public sealed record Experiment
         new OptimizerSpec(OptimizerKind.Lars, learningRate: 0.2, weightDecay: 1.5e-6, warmupEpochs: 10),
         epochs, batchSize, seed: 1);
 
-    /// <summary>The presets by name (the CLI's <c>--preset</c>).</summary>
-    public static IReadOnlyDictionary<string, Func<Experiment>> Named { get; } = new Dictionary<string, Func<Experiment>>
+    /// <summary>
+    /// The presets by name (the CLI's <c>--preset</c>): the ReLICv2 presets, then every method of
+    /// <see cref="MethodPresets"/> as <c>METHOD-fashion-mnist</c> and <c>METHOD-cifar10</c>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Func<Experiment>> Named { get; } = NamedPresets();
+
+    private static Dictionary<string, Func<Experiment>> NamedPresets()
     {
-        ["fashion-mnist"] = () => FashionMnistRelicv2(),
-        ["fashion-mnist-2x0"] = () => FashionMnistRelicv2(largeViews: 2, smallViews: 0),
-        ["fashion-mnist-4x0"] = () => FashionMnistRelicv2(largeViews: 4, smallViews: 0),
-        ["cifar10"] = () => Cifar10Relicv2(),
-        ["imagefolder"] = () => ImageFolderRelicv2("data/imagefolder"),
-    };
+        var named = new Dictionary<string, Func<Experiment>>
+        {
+            ["fashion-mnist"] = () => FashionMnistRelicv2(),
+            ["fashion-mnist-2x0"] = () => FashionMnistRelicv2(largeViews: 2, smallViews: 0),
+            ["fashion-mnist-4x0"] = () => FashionMnistRelicv2(largeViews: 4, smallViews: 0),
+            ["cifar10"] = () => Cifar10Relicv2(),
+            ["imagefolder"] = () => ImageFolderRelicv2("data/imagefolder"),
+        };
+        foreach (var method in MethodPresets.Methods)
+        {
+            named[$"{method}-fashion-mnist"] = () => MethodPresets.FashionMnist(method);
+            named[$"{method}-cifar10"] = () => MethodPresets.Cifar10(method);
+        }
+        return named;
+    }
 
     // ---- JSON ----------------------------------------------------------------------------------------
 
