@@ -345,6 +345,8 @@ public sealed class Pretrainer : IDisposable
         var totalSteps = Options.TotalSteps(perEpoch);
         if (Group is not null && loader.WorldSize != Group.WorldSize)
             throw new ArgumentException($"Pretrainer.Run: the loader is sharded over {loader.WorldSize} rank(s) but the process group has {Group.WorldSize}; build it with rank: {Group.Rank}, worldSize: {Group.WorldSize}", nameof(loader));
+        // Steps after StepsDone that a stopped run had logged are about to be taken again: their records go first.
+        if (IsMaster && Options.RunDirectory is { } logDir) MetricsLog.DropAfter(Path.Combine(logDir, "metrics.jsonl"), StepsDone);
         using var log = IsMaster && Options.RunDirectory is { } dir ? new MetricsLog(Path.Combine(dir, "metrics.jsonl")) : null;
         var clock = Stopwatch.StartNew();
         var cancelled = false;

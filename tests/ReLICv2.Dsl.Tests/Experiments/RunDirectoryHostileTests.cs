@@ -116,4 +116,22 @@ public sealed class RunDirectoryHostileTests : IClassFixture<RunDirectoryHostile
         foreach (var file in new[] { run.Experiment, run.Plan, run.Views })
             Assert.True(before[file].Written == File.GetLastWriteTimeUtc(file), $"{file} was rewritten");
     }
+
+    [Fact]
+    public void A_run_killed_after_its_checkpoint_resumes_logging_every_step_once()
+    {
+        var experiment = ExperimentJsonHostileTests.Tiny(epochs: 2)
+            .With("evaluation.randomInitBaseline", "false").With("evaluation.supervisedBaseline", "false").With("evaluation.probeEpochs", "1");
+        var own = new RunDirectory(Path.Combine(dir, "killed"));
+        using var stop = new CancellationTokenSource();
+        var stopped = experiment.Run(own.Root, callbacks: new ExperimentCallbacks(OnStep: (r, _) => { if (r.Step == 3) stop.Cancel(); }), cancellation: stop.Token);
+        Assert.True(stopped.Pretraining.Cancelled);
+        Assert.Equal(3, stopped.Pretraining.StepsDone);
+        // The process went on to log step 4 and died writing step 5, before its next checkpoint.
+        var step3 = File.ReadAllLines(own.Metrics)[^1];
+        File.AppendAllText(own.Metrics, step3.Replace("\"step\":3,", "\"step\":4,", StringComparison.Ordinal) + "\n" + "{\"step\":5,\"epo");
+        var resumed = experiment.Run(own.Root, resume: true);
+        Assert.Equal(8, resumed.Pretraining.StepsDone);
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), MetricsLog.Read(own.Metrics).Select(r => r.Step));
+    }
 }
