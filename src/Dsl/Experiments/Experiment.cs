@@ -258,7 +258,8 @@ public sealed record Experiment
             return new Experiment(name, dataset, encoder, heads, views, objective, target, ema, optimizer, epochs, batchSize, seed, evaluation,
                 budget, shards, device);
         }
-        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException or NotSupportedException or OverflowException)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException or NotSupportedException or OverflowException
+                                  && !(e is JsonException own && own.Message.StartsWith("experiment JSON", StringComparison.Ordinal)))
         {
             // A part's reader names the path inside the part; the field it was read for is added here. Errors of the whole
             // (a value that does not fit another) name the constructor parameter, which is the JSON field's name.
