@@ -41,11 +41,11 @@ internal sealed class ExperimentOptions
             if (!config.Exists) throw new ArgumentException($"--config: file '{config.FullName}' does not exist");
             try
             {
-                experiment = Experiment.FromJson(File.ReadAllText(config.FullName));
+                experiment = Experiment.Load(config.FullName);
             }
-            catch (Exception e) when (e is System.Text.Json.JsonException or ArgumentException or FormatException or InvalidOperationException)
+            catch (InvalidDataException e)
             {
-                throw new ArgumentException($"--config {config.Name}: {Experiment.OneLine(e)}");
+                throw new ArgumentException($"--config: {Experiment.OneLine(e)}");
             }
         }
         else

@@ -22,7 +22,7 @@ public static class Program
         root.Add(EvalCommand.Build());
         root.Add(EvalCommand.BuildSupervised());
         root.Add(LaunchCommand.Build());
-        root.Add(new Command("bench", "Benchmarks of docs/benchmarks.md, one JSON object per workload.") { BenchStepCommand.Build(), BenchAugmentCommand.Build(), BenchDdpCommand.Build() });
+        root.Add(new Command("bench", "Benchmarks of docs/benchmarks.md, one JSON object per workload.") { BenchStepCommand.Build(), BenchAugmentCommand.Build(), BenchDdpCommand.Build(), BenchSoakCommand.Build() });
         return root;
     }
 

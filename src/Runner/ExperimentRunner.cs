@@ -45,11 +45,17 @@ public static class ExperimentRunner
         if (group is not null) CheckDataParallel(experiment, ranks);
         var run = new RunDirectory(runDirectory);
         Directory.CreateDirectory(run.Root);
-        if (!resume && File.Exists(Checkpoint.SidecarPath(Path.Combine(run.Checkpoints, "last"))))
+        var lastCheckpoint = Path.Combine(run.Checkpoints, "last");
+        if (!resume && File.Exists(Checkpoint.SidecarPath(lastCheckpoint)))
             throw new InvalidOperationException($"run directory '{run.Root}' already holds a checkpoint: resume it (--resume) or choose another directory");
-        if (resume && File.Exists(run.Experiment) && Experiment.FromJson(File.ReadAllText(run.Experiment)) != experiment)
+        // A resume reads and checks everything it continues from — experiment, plan, checkpoint — before it writes anything,
+        // so that a run directory it refuses is left exactly as it was; it rewrites none of them.
+        if (resume && File.Exists(run.Experiment) && Experiment.Load(run.Experiment) != experiment)
             throw new InvalidOperationException($"run directory '{run.Root}' was made by a different experiment: resuming it with this one would mix two runs");
-        if (master) AtomicFile.WriteAllBytes(run.Experiment, System.Text.Encoding.UTF8.GetBytes(experiment.ToJson()));
+        long? plannedSteps = resume && File.Exists(run.Plan) ? ReadPlan(run.Plan) : null;
+        using var resumeFrom = resume && File.Exists(Checkpoint.SidecarPath(lastCheckpoint)) ? Checkpoint.Load(lastCheckpoint) : null;
+        if (master && !(resume && File.Exists(run.Experiment)))
+            AtomicFile.WriteAllBytes(run.Experiment, System.Text.Encoding.UTF8.GetBytes(experiment.ToJson()));
 
         callbacks.OnPhase?.Invoke("loading data");
         var (train, test) = experiment.Dataset.Load();
@@ -59,7 +65,7 @@ public static class ExperimentRunner
         if (loader.BatchesPerEpoch == 0)
             throw new ArgumentException($"the training set has {train.Count} images, fewer than one batch of {experiment.BatchSize}");
 
-        if (master) ViewGrid.Write(run.Views, experiment.Views, train, seed: experiment.Seed);
+        if (master && !(resume && File.Exists(run.Views))) ViewGrid.Write(run.Views, experiment.Views, train, seed: experiment.Seed);
 
         var totalSteps = (long)loader.BatchesPerEpoch * experiment.Epochs;
         if (experiment.TimeBudgetMinutes is { } minutes && !resume)
@@ -74,17 +80,18 @@ public static class ExperimentRunner
                 totalSteps = fit;
             }
         }
-        else if (resume && File.Exists(run.Plan))
-            totalSteps = long.Parse(File.ReadAllText(run.Plan).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        if (master) AtomicFile.WriteAllBytes(run.Plan, System.Text.Encoding.UTF8.GetBytes(totalSteps.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        else if (plannedSteps is { } planned)
+            totalSteps = planned;
+        if (master && plannedSteps is null)
+            AtomicFile.WriteAllBytes(run.Plan, System.Text.Encoding.UTF8.GetBytes(totalSteps.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
         PretrainingResult pretraining;
         var accuracies = new List<AccuracyResult>();
         using (var trainer = Build(experiment, train.Channels, loader.BatchesPerEpoch, totalSteps, run.Root, group: group))
         {
-            if (resume && trainer.CheckpointPath is { } path && File.Exists(Checkpoint.SidecarPath(path)))
+            if (resumeFrom is not null)
             {
-                trainer.Resume(path);
+                trainer.Resume(resumeFrom);
                 callbacks.OnMessage?.Invoke($"resumed at step {trainer.StepsDone} of {totalSteps}");
             }
             callbacks.OnPhase?.Invoke("pre-training");
@@ -131,20 +138,30 @@ public static class ExperimentRunner
     {
         var run = new RunDirectory(runDirectory);
         if (!File.Exists(run.Experiment)) throw new FileNotFoundException($"'{run.Root}' is not a run directory: it has no experiment.json", run.Experiment);
-        var experiment = Experiment.FromJson(File.ReadAllText(run.Experiment));
+        var experiment = Experiment.Load(run.Experiment);
         var checkpoint = Path.Combine(run.Checkpoints, "last");
         if (!File.Exists(Checkpoint.SidecarPath(checkpoint))) throw new FileNotFoundException($"run '{run.Root}' has no checkpoint yet", Checkpoint.SidecarPath(checkpoint));
+        using var saved = Checkpoint.Load(checkpoint);
         callbacks ??= ExperimentCallbacks.None;
         callbacks.OnPhase?.Invoke("loading data");
         var (train, test) = experiment.Dataset.Load();
         using var trainer = Build(experiment, train.Channels, Math.Max(1, train.Count / experiment.BatchSize), 1, runDirectory: null);
-        trainer.Resume(checkpoint);
+        trainer.Resume(saved);
         callbacks.OnMessage?.Invoke($"encoder of step {trainer.StepsDone} from {checkpoint}");
         callbacks.OnPhase?.Invoke(probe && knn ? "linear probe and k-NN" : probe ? "linear probe" : "k-NN");
         var rows = Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks, probe, knn);
         if (experiment.Evaluation.EvaluateTarget)
             rows.AddRange(Evaluate(experiment, PretrainedTarget, TargetEncoder(trainer), train, test, callbacks, probe, knn));
         return rows;
+    }
+
+    /// <summary>The planned steps in <paramref name="path"/> (plan.txt: one whole number, at least 1).</summary>
+    /// <exception cref="InvalidDataException">The file holds anything else; the message names it and the value.</exception>
+    internal static long ReadPlan(string path)
+    {
+        var text = File.ReadAllText(path).Trim();
+        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var steps) && steps >= 1 ? steps
+            : throw new InvalidDataException($"plan file '{path}' holds '{(text.Length <= 40 ? text : text[..40] + "…")}', not a number of steps in [1, {long.MaxValue}]");
     }
 
     /// <summary>The EMA target's encoder (the experiment's validation guarantees an EMA target when this is asked for).</summary>

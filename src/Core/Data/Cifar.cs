@@ -20,7 +20,7 @@ public static class Cifar
         var files = split == DatasetSplit.Train
             ? Enumerable.Range(1, 5).Select(i => $"data_batch_{i}.bin").ToArray()
             : ["test_batch.bin"];
-        var names = ReadNames(root, "batches.meta.txt") ??
+        var names = ReadNames(root, "batches.meta.txt", 10) ??
             ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
         return Read(root, files, 1, 0, names, "CIFAR-10", "cifar-10-binary.tar.gz", "cifar-10-batches-bin");
     }
@@ -38,7 +38,7 @@ public static class Cifar
         var file = split == DatasetSplit.Train ? "train.bin" : "test.bin";
         var namesFile = coarseLabels ? "coarse_label_names.txt" : "fine_label_names.txt";
         var count = coarseLabels ? 20 : 100;
-        var names = ReadNames(root, namesFile) ?? Enumerable.Range(0, count).Select(i => $"class {i}").ToArray();
+        var names = ReadNames(root, namesFile, count) ?? Enumerable.Range(0, count).Select(i => $"class {i}").ToArray();
         return Read(root, [file], 2, coarseLabels ? 0 : 1, names, "CIFAR-100", "cifar-100-binary.tar.gz", "cifar-100-binary");
     }
 
@@ -46,7 +46,7 @@ public static class Cifar
         IReadOnlyList<string> names, string dataset, string archive, string folder)
     {
         var record = labelBytes + ImageBytes;
-        var contents = new List<byte[]>();
+        var contents = new List<(string Path, byte[] Bytes)>();
         foreach (var f in files)
         {
             var path = Path.Combine(root, f);
@@ -58,30 +58,35 @@ public static class Cifar
             var bytes = File.ReadAllBytes(path);
             if (bytes.Length == 0 || bytes.Length % record != 0)
                 throw new InvalidDataException($"'{path}': {bytes.Length} bytes is not a whole number of {dataset} records of {record} bytes");
-            contents.Add(bytes);
+            contents.Add((path, bytes));
         }
-        var n = contents.Sum(b => b.Length / record);
+        var n = contents.Sum(c => c.Bytes.Length / record);
         var pixels = new byte[(long)n * ImageBytes];
         var labels = new int[n];
         var k = 0;
-        foreach (var bytes in contents)
+        foreach (var (path, bytes) in contents)
         {
             for (var off = 0; off < bytes.Length; off += record, k++)
             {
                 labels[k] = bytes[off + labelOffset];
                 if (labels[k] >= names.Count)
-                    throw new InvalidDataException($"{dataset}: label {labels[k]} of record {k} is outside [0, {names.Count - 1}]");
+                    throw new InvalidDataException(
+                        $"'{path}': the {(labelBytes == 2 ? labelOffset == 0 ? "coarse " : "fine " : "")}label {labels[k]} of record {off / record} (byte {off + labelOffset}) is outside [0, {names.Count - 1}]");
                 bytes.AsSpan(off + labelBytes, ImageBytes).CopyTo(pixels.AsSpan(k * ImageBytes));
             }
         }
         return new InMemoryImageDataset(pixels, labels, 3, 32, 32, names);
     }
 
-    private static string[]? ReadNames(string root, string file)
+    /// <summary>The class names of <paramref name="file"/> (one a line, blank lines skipped), null when it is absent or empty.</summary>
+    /// <exception cref="InvalidDataException">When the file names another number of classes than <paramref name="count"/>.</exception>
+    private static string[]? ReadNames(string root, string file, int count)
     {
         var path = Path.Combine(root, file);
         if (!File.Exists(path)) return null;
         var names = File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+        if (names.Length != 0 && names.Length != count)
+            throw new InvalidDataException($"'{path}': {names.Length} class names, expected {count} (one a line)");
         return names.Length == 0 ? null : names;
     }
 }

@@ -28,6 +28,8 @@ public static class FashionMnist
         var labels = IdxFile.Read(labelsPath);
         if (images.Dimensions.Count != 3)
             throw new InvalidDataException($"'{imagesPath}': expected a 3-dimensional IDX array [N,28,28], got [{string.Join("x", images.Dimensions)}]");
+        if (images.Dimensions[1] == 0 || images.Dimensions[2] == 0)
+            throw new InvalidDataException($"'{imagesPath}': images of {images.Dimensions[1]}x{images.Dimensions[2]} pixels (IDX dimensions 1 and 2) are empty; expected 28x28");
         if (labels.Dimensions.Count != 1 || labels.Dimensions[0] != images.Dimensions[0])
             throw new InvalidDataException($"'{labelsPath}': expected {images.Dimensions[0]} labels, got [{string.Join("x", labels.Dimensions)}]");
         var ints = new int[labels.Data.Length];

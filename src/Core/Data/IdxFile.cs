@@ -5,8 +5,9 @@ namespace ReLICv2.Data;
 
 /// <summary>
 /// An unsigned-byte array in the IDX format of MNIST and Fashion-MNIST (LeCun et al.): magic 0x00 0x00 0x08 n
-/// (type 0x08 = uint8, n dimensions), n big-endian int32 sizes, then the row-major bytes. Gzip-compressed files
-/// (recognised by their 1F 8B signature) are decompressed on the fly.
+/// (type 0x08 = uint8, n dimensions), n big-endian int32 sizes, then the row-major bytes and nothing after them. Gzip-compressed
+/// files (recognised by their 1F 8B signature) are decompressed on the fly. A file that is not that is refused with an
+/// <see cref="InvalidDataException"/> naming it and the part at fault.
 /// </summary>
 /// <param name="Dimensions">The sizes, outermost first.</param>
 /// <param name="Data">The values, row-major.</param>
@@ -45,11 +46,15 @@ public sealed record IdxFile(IReadOnlyList<int> Dimensions, byte[] Data)
         {
             dims[i] = BinaryPrimitives.ReadInt32BigEndian(dimBytes.AsSpan(4 * i));
             if (dims[i] < 0) throw new InvalidDataException($"'{name}': IDX dimension {i} has negative size {dims[i]}");
+            // Checked at every dimension: the product of eight int sizes overflows a long (and may wrap to a small number).
             total *= dims[i];
+            if (total > Array.MaxLength)
+                throw new InvalidDataException($"'{name}': IDX dimension sizes [{string.Join("x", dims[..(i + 1)])}…] hold more than {Array.MaxLength} bytes");
         }
-        if (total > Array.MaxLength) throw new InvalidDataException($"'{name}': IDX array of {total} bytes is too large");
         var data = new byte[total];
         ReadExactly(stream, data, name, $"{total} data bytes");
+        if (Read(stream, new byte[1], 0, 1, name, "the end of the file") != 0)
+            throw new InvalidDataException($"'{name}': data continue after the {total} bytes that the IDX dimension sizes [{string.Join("x", dims)}] declare");
         return new IdxFile(dims, data);
     }
 
@@ -58,9 +63,22 @@ public sealed record IdxFile(IReadOnlyList<int> Dimensions, byte[] Data)
         var read = 0;
         while (read < buffer.Length)
         {
-            var n = stream.Read(buffer, read, buffer.Length - read);
+            var n = Read(stream, buffer, read, buffer.Length - read, name, what);
             if (n == 0) throw new InvalidDataException($"'{name}' is truncated: expected {what}, got {read} of {buffer.Length} bytes");
             read += n;
+        }
+    }
+
+    /// <summary>One read; a decompressor's complaint about the stream (gzip garbage, a bad checksum) gets the file's name.</summary>
+    private static int Read(Stream stream, byte[] buffer, int offset, int count, string name, string what)
+    {
+        try
+        {
+            return stream.Read(buffer, offset, count);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"'{name}' is corrupt: the gzip stream fails while reading {what} ({e.Message})", e);
         }
     }
 

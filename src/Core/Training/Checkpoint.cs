@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using ReLICv2.Nn;
 using ReLICv2.Optim;
@@ -19,13 +20,24 @@ public sealed class Checkpoint : IDisposable
     /// <summary>The sidecar's <c>format</c> field.</summary>
     public const string FormatName = "relicv2-checkpoint";
 
-    /// <summary>The sidecar's <c>version</c> field written by this code.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// The sidecar's <c>version</c> field written by this code: 2 adds <see cref="SidecarChecksumField"/>. Version 1 sidecars
+    /// (without it) are still read.
+    /// </summary>
+    public const int FormatVersion = 2;
 
     /// <summary>The module name under which <see cref="Capture"/> stores the EMA target network.</summary>
     public const string EmaTargetName = "ema_target";
 
-    private const string OptimizerPrefix = "__optimizer__";
+    internal const string OptimizerPrefix = "__optimizer__";
+
+    /// <summary>The weights file's metadata key holding the step, checked against the sidecar's.</summary>
+    private const string StepMetadataKey = "relicv2.step";
+
+    /// <summary>The sidecar's last field: the SHA-256 of the sidecar with this field's value written as 64 zeros (version 2 on).</summary>
+    public const string SidecarChecksumField = "sidecar_sha256";
+
+    private static readonly string ChecksumPlaceholder = new('0', 64);
 
     private readonly Dictionary<string, StateDict> modules;
 
@@ -115,48 +127,139 @@ public sealed class Checkpoint : IDisposable
 
     /// <summary>
     /// Puts the saved state back into a run built the same way: each given module loads its state dict strictly, the optimiser
-    /// imports its state, the EMA target gets its weights and schedule position, each generator its state.
+    /// imports its state, the EMA target gets its weights and schedule position, each generator its state. All or nothing:
+    /// when any part does not fit, everything restored so far is put back as it was before the call.
     /// </summary>
     /// <exception cref="ArgumentException">When something asked for is not in the checkpoint, or does not fit.</exception>
     public void Restore(IReadOnlyDictionary<string, Module> modules, Optimizer? optimizer = null, EmaTarget? ema = null,
         IReadOnlyDictionary<string, Generator>? generators = null)
     {
         ArgumentNullException.ThrowIfNull(modules);
+        generators ??= new Dictionary<string, Generator>();
         StateDict Saved(string name) => this.modules.TryGetValue(name, out var sd) ? sd
             : throw new ArgumentException($"Checkpoint.Restore: the checkpoint has no module '{name}' (it has: {string.Join(", ", this.modules.Keys)})", nameof(modules));
-        foreach (var (name, module) in modules) module.LoadStateDict(Saved(name));
-        if (optimizer is not null)
-        {
-            if (Optimizer is null) throw new ArgumentException("Checkpoint.Restore: the checkpoint has no optimiser state", nameof(optimizer));
-            optimizer.ImportState(Optimizer);
-        }
-        if (ema is not null)
-        {
-            if (EmaUpdates is not { } updates) throw new ArgumentException("Checkpoint.Restore: the checkpoint has no EMA target", nameof(ema));
-            ema.Target.LoadStateDict(Saved(EmaTargetName));
-            ema.Restore(updates);
-        }
-        foreach (var (name, g) in generators ?? new Dictionary<string, Generator>())
+        // What can be checked without changing anything is checked first.
+        foreach (var name in modules.Keys) Saved(name);
+        if (optimizer is not null && Optimizer is null) throw new ArgumentException("Checkpoint.Restore: the checkpoint has no optimiser state", nameof(optimizer));
+        if (ema is not null && (EmaUpdates is null || !this.modules.ContainsKey(EmaTargetName)))
+            throw new ArgumentException("Checkpoint.Restore: the checkpoint has no EMA target", nameof(ema));
+        foreach (var (name, g) in generators)
         {
             if (!GeneratorStates.TryGetValue(name, out var state))
                 throw new ArgumentException($"Checkpoint.Restore: the checkpoint has no generator '{name}' (it has: {string.Join(", ", GeneratorStates.Keys)})", nameof(generators));
-            g.SetState(state);
+            var expected = g.GetState().Length;
+            if (state.Length != expected)
+                throw new ArgumentException($"Checkpoint.Restore: generator '{name}' has a saved state of {state.Length} bytes, this generator's state has {expected}", nameof(generators));
+        }
+
+        using var before = Snapshot.Take(modules, optimizer, ema, generators);
+        try
+        {
+            foreach (var (name, module) in modules) module.LoadStateDict(Saved(name));
+            optimizer?.ImportState(Optimizer!);
+            if (ema is not null)
+            {
+                ema.Target.LoadStateDict(Saved(EmaTargetName));
+                ema.Restore(EmaUpdates!.Value);
+            }
+            foreach (var (name, g) in generators) g.SetState(GeneratorStates[name]);
+        }
+        catch
+        {
+            before.PutBack(modules, optimizer, ema, generators);
+            throw;
         }
     }
 
-    /// <summary>Writes <c>&lt;path&gt;.safetensors</c> and then <c>&lt;path&gt;.json</c>, each atomically.</summary>
+    /// <summary>The state a <see cref="Restore"/> replaces, to put back when it fails half-way.</summary>
+    private sealed class Snapshot : IDisposable
+    {
+        private readonly Dictionary<string, StateDict> modules = new(StringComparer.Ordinal);
+        private StateDict? emaTarget;
+        private long emaUpdates;
+        private OptimizerState? optimizer;
+        private readonly Dictionary<string, byte[]> generators = new(StringComparer.Ordinal);
+
+        public static Snapshot Take(IReadOnlyDictionary<string, Module> modules, Optimizer? optimizer, EmaTarget? ema, IReadOnlyDictionary<string, Generator> generators)
+        {
+            var s = new Snapshot();
+            try
+            {
+                foreach (var (name, m) in modules) s.modules[name] = Copy(m);
+                if (ema is not null)
+                {
+                    s.emaTarget = Copy(ema.Target);
+                    s.emaUpdates = ema.Updates;
+                }
+                s.optimizer = optimizer?.ExportState();
+                foreach (var (name, g) in generators) s.generators[name] = g.GetState();
+                return s;
+            }
+            catch
+            {
+                s.Dispose();
+                throw;
+            }
+        }
+
+        private static StateDict Copy(Module m)
+        {
+            using (Torch.NoGrad())
+                return new StateDict(m.StateDict().Select(kv => new NamedTensor(kv.Key, Torch.Scoped(() => kv.Value.Detach().Clone()).DetachFromScope())), ownsTensors: true);
+        }
+
+        public void PutBack(IReadOnlyDictionary<string, Module> modules, Optimizer? optimizer, EmaTarget? ema, IReadOnlyDictionary<string, Generator> generators)
+        {
+            foreach (var (name, m) in modules) m.LoadStateDict(this.modules[name]);
+            if (ema is not null)
+            {
+                ema.Target.LoadStateDict(emaTarget!);
+                ema.Restore(emaUpdates);
+            }
+            if (optimizer is not null) optimizer.ImportState(this.optimizer!);
+            foreach (var (name, g) in generators) g.SetState(this.generators[name]);
+        }
+
+        public void Dispose()
+        {
+            foreach (var sd in modules.Values) sd.Dispose();
+            emaTarget?.Dispose();
+            optimizer?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Writes <c>&lt;path&gt;.safetensors</c> and <c>&lt;path&gt;.json</c> together (<see cref="AtomicFile.WriteTogether"/>): both are
+    /// written to temporary files before either replaces the previous checkpoint, so a save that fails leaves the previous
+    /// checkpoint whole; the sidecar, which records the weights' length and SHA-256, is renamed last.
+    /// </summary>
     public void Save(string path)
     {
         var weightsPath = WeightsPath(path);
         var tensors = modules.SelectMany(m => m.Value.Select(kv => new NamedTensor($"{m.Key}.{kv.Key}", kv.Value))).ToList();
         if (Optimizer is not null) tensors.AddRange(Optimizer.Tensors.Select(kv => new NamedTensor($"{OptimizerPrefix}.{kv.Key}", kv.Value)));
-        SafeTensors.Write(weightsPath, tensors, new Dictionary<string, string>
+        var writeWeights = SafeTensors.Writer(tensors, new Dictionary<string, string>
         {
             ["format"] = "pt",
-            ["relicv2.step"] = Step.ToString(CultureInfo.InvariantCulture),
+            [StepMetadataKey] = Step.ToString(CultureInfo.InvariantCulture),
         });
-        var (length, sha) = Fingerprint(weightsPath);
+        long length = 0;
+        var sha = "";
+        AtomicFile.WriteTogether(
+        [
+            (weightsPath, stream =>
+            {
+                using var hashing = new HashingStream(stream);
+                writeWeights(hashing);
+                (length, sha) = (hashing.Length, hashing.Sha256());
+            }),
+            (SidecarPath(path), stream => stream.Write(SidecarBytes(Path.GetFileName(weightsPath), length, sha))),
+        ]);
+    }
 
+    /// <summary>The sidecar's content, its own SHA-256 (<see cref="SidecarChecksumField"/>) last.</summary>
+    private byte[] SidecarBytes(string weightsFile, long length, string sha)
+    {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
@@ -165,7 +268,7 @@ public sealed class Checkpoint : IDisposable
             json.WriteNumber("version", FormatVersion);
             json.WriteNumber("step", Step);
             json.WriteStartObject("weights");
-            json.WriteString("file", Path.GetFileName(weightsPath));
+            json.WriteString("file", weightsFile);
             json.WriteNumber("bytes", length);
             json.WriteString("sha256", sha);
             json.WriteEndObject();
@@ -195,87 +298,97 @@ public sealed class Checkpoint : IDisposable
             json.WriteStartObject("metadata");
             foreach (var (k, v) in Metadata) json.WriteString(k, v);
             json.WriteEndObject();
+            json.WriteString(SidecarChecksumField, ChecksumPlaceholder);
             json.WriteEndObject();
         }
-        AtomicFile.WriteAllBytes(SidecarPath(path), buffer.ToArray());
+        var bytes = buffer.ToArray();
+        var at = ChecksumPosition(bytes, ChecksumPlaceholder);
+        Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(bytes))).CopyTo(bytes, at);
+        return bytes;
+    }
+
+    /// <summary>
+    /// Where the value of the sidecar's checksum field starts in <paramref name="bytes"/>, or -1 when the field does not appear
+    /// exactly once with that value, as written by <see cref="SidecarBytes"/>.
+    /// </summary>
+    private static int ChecksumPosition(byte[] bytes, string value)
+    {
+        var pattern = Encoding.ASCII.GetBytes($"\"{SidecarChecksumField}\": \"{value}\"");
+        var at = bytes.AsSpan().IndexOf(pattern);
+        if (at < 0 || bytes.AsSpan(at + 1).IndexOf(pattern) >= 0) return -1;
+        return at + pattern.Length - value.Length - 1;
     }
 
     /// <summary>Reads and verifies a checkpoint written by <see cref="Save"/>.</summary>
-    /// <exception cref="InvalidDataException">When either file is missing, truncated, corrupt or does not match the other; the message names the file.</exception>
+    /// <exception cref="InvalidDataException">
+    /// When either file is missing, truncated, corrupt or does not match the other: the message names the file and, for the
+    /// sidecar, the field. Nothing is left allocated.
+    /// </exception>
     public static Checkpoint Load(string path)
     {
-        var sidecar = SidecarPath(path);
-        if (!File.Exists(sidecar)) throw new InvalidDataException($"checkpoint sidecar '{sidecar}' does not exist (an incomplete or missing checkpoint)");
-        InvalidDataException Bad(string why) => new($"checkpoint sidecar '{sidecar}' is corrupt: {why}");
-        JsonDocument doc;
+        var sidecarPath = SidecarPath(path);
+        if (!File.Exists(sidecarPath)) throw new InvalidDataException($"checkpoint sidecar '{sidecarPath}' does not exist (an incomplete or missing checkpoint)");
+        var sidecar = CheckpointSidecar.Read(sidecarPath);
+        var weightsPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(sidecarPath)) ?? ".", sidecar.WeightsFile);
+        if (!File.Exists(weightsPath)) throw new InvalidDataException($"checkpoint weights '{weightsPath}' named by '{sidecarPath}' do not exist");
+        var (length, sha) = Fingerprint(weightsPath);
+        if (length != sidecar.WeightsBytes)
+            throw new InvalidDataException($"checkpoint weights '{weightsPath}' have {length} bytes, the sidecar '{sidecarPath}' records {sidecar.WeightsBytes}: truncated or from another save");
+        if (sha != sidecar.WeightsSha256)
+            throw new InvalidDataException($"checkpoint weights '{weightsPath}' do not match the SHA-256 recorded in '{sidecarPath}': corrupt or from another save");
+
+        using var all = SafeTensors.Read(weightsPath, out var weightsMetadata);
+        if (weightsMetadata.TryGetValue(StepMetadataKey, out var weightsStep) && weightsStep != sidecar.Step.ToString(CultureInfo.InvariantCulture))
+            throw new InvalidDataException($"checkpoint weights '{weightsPath}' are of step {weightsStep} (metadata '{StepMetadataKey}'), the sidecar '{sidecarPath}' records step {sidecar.Step}: from another save");
+        var grouped = sidecar.Modules.ToDictionary(n => n, _ => new List<NamedTensor>(), StringComparer.Ordinal);
+        var optimizerTensors = new List<NamedTensor>();
+        foreach (var (key, t) in all)
+        {
+            var dot = key.IndexOf('.', StringComparison.Ordinal);
+            var prefix = dot > 0 ? key[..dot] : "";
+            if (prefix == OptimizerPrefix && sidecar.Optimizer is not null) optimizerTensors.Add(new NamedTensor(key[(dot + 1)..], t));
+            else if (grouped.TryGetValue(prefix, out var list)) list.Add(new NamedTensor(key[(dot + 1)..], t));
+            else throw new InvalidDataException($"checkpoint weights '{weightsPath}' hold tensor '{key}', which belongs to no module listed in '{sidecarPath}' (field 'modules')");
+        }
+
+        // Ownership moves from the file's state dict to the checkpoint: take new handles (the file's are freed on return), and
+        // free every one taken so far when something fails.
+        var moduleDicts = new Dictionary<string, StateDict>(StringComparer.Ordinal);
+        OptimizerState? optimizer = null;
         try
         {
-            doc = JsonDocument.Parse(File.ReadAllBytes(sidecar));
+            foreach (var (name, entries) in grouped)
+                moduleDicts[name] = new StateDict(entries.Select(e => new NamedTensor(e.Name, Keep(e.Tensor))), ownsTensors: true);
+            if (sidecar.Optimizer is { } o)
+                optimizer = new OptimizerState(o.Kind, o.StepCount, o.LearningRateMultiplier, o.ParameterSteps,
+                    new StateDict(optimizerTensors.Select(e => new NamedTensor(e.Name, Keep(e.Tensor))), ownsTensors: true));
+            return new Checkpoint(sidecar.Step, moduleDicts, optimizer, sidecar.EmaUpdates, sidecar.Rng, sidecar.Metadata);
         }
-        catch (JsonException ex)
+        catch
         {
-            throw Bad($"not valid JSON ({ex.Message})");
-        }
-        using (doc)
-        {
-            try
-            {
-                var root = doc.RootElement;
-                if (root.GetProperty("format").GetString() != FormatName) throw Bad($"format is not '{FormatName}'");
-                var version = root.GetProperty("version").GetInt32();
-                if (version != FormatVersion) throw Bad($"version {version} is not supported (this code reads version {FormatVersion})");
-                var weights = root.GetProperty("weights");
-                var weightsPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(sidecar)) ?? ".", weights.GetProperty("file").GetString()!);
-                if (!File.Exists(weightsPath)) throw new InvalidDataException($"checkpoint weights '{weightsPath}' named by '{sidecar}' do not exist");
-                var (length, sha) = Fingerprint(weightsPath);
-                var wantLength = weights.GetProperty("bytes").GetInt64();
-                if (length != wantLength)
-                    throw new InvalidDataException($"checkpoint weights '{weightsPath}' have {length} bytes, the sidecar '{sidecar}' records {wantLength}: truncated or from another save");
-                if (sha != weights.GetProperty("sha256").GetString())
-                    throw new InvalidDataException($"checkpoint weights '{weightsPath}' do not match the SHA-256 recorded in '{sidecar}': corrupt or from another save");
-
-                var moduleNames = root.GetProperty("modules").EnumerateArray().Select(e => e.GetString()!).ToList();
-                using var all = SafeTensors.Read(weightsPath);
-                var grouped = moduleNames.ToDictionary(n => n, _ => new List<NamedTensor>(), StringComparer.Ordinal);
-                var optimizerTensors = new List<NamedTensor>();
-                var owned = new List<Tensor>();
-                foreach (var (key, t) in all)
-                {
-                    var dot = key.IndexOf('.', StringComparison.Ordinal);
-                    var prefix = dot > 0 ? key[..dot] : "";
-                    if (prefix == OptimizerPrefix) optimizerTensors.Add(new NamedTensor(key[(dot + 1)..], t));
-                    else if (grouped.TryGetValue(prefix, out var list)) list.Add(new NamedTensor(key[(dot + 1)..], t));
-                    else throw new InvalidDataException($"checkpoint weights '{weightsPath}' hold tensor '{key}', which belongs to no module listed in '{sidecar}'");
-                }
-                // Ownership moves from the file's state dict to the checkpoint: take new handles, the file's are freed on return.
-                Tensor Keep(Tensor t) => t.Alias().DetachFromScope();
-                var moduleDicts = grouped.ToDictionary(g => g.Key, g => new StateDict(g.Value.Select(e => new NamedTensor(e.Name, Keep(e.Tensor))), ownsTensors: true),
-                    StringComparer.Ordinal);
-
-                OptimizerState? optimizer = null;
-                if (root.TryGetProperty("optimizer", out var o))
-                {
-                    optimizer = new OptimizerState(o.GetProperty("kind").GetString()!, o.GetProperty("step_count").GetInt64(),
-                        o.GetProperty("lr_multiplier").GetDouble(), o.GetProperty("parameter_steps").EnumerateArray().Select(e => e.GetInt64()).ToList(),
-                        new StateDict(optimizerTensors.Select(e => new NamedTensor(e.Name, Keep(e.Tensor))), ownsTensors: true));
-                }
-                long? emaUpdates = root.TryGetProperty("ema", out var ema) ? ema.GetProperty("updates").GetInt64() : null;
-                var rng = root.GetProperty("rng").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetBytesFromBase64(), StringComparer.Ordinal);
-                var metadata = root.GetProperty("metadata").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
-                return new Checkpoint(root.GetProperty("step").GetInt64(), moduleDicts, optimizer, emaUpdates, rng, metadata);
-            }
-            catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
-            {
-                throw Bad($"a field is missing or has the wrong type ({ex.Message})");
-            }
+            foreach (var sd in moduleDicts.Values) sd.Dispose();
+            optimizer?.Dispose();
+            throw;
         }
     }
+
+    private static Tensor Keep(Tensor t) => t.Alias().DetachFromScope();
 
     private static (long Length, string Sha256) Fingerprint(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         var hash = SHA256.HashData(stream);
         return (stream.Length, Convert.ToHexStringLower(hash));
+    }
+
+    /// <summary>Whether <paramref name="bytes"/> carry the checksum <see cref="SidecarBytes"/> wrote: their SHA-256 with <paramref name="recorded"/> zeroed.</summary>
+    internal static bool SidecarChecksumHolds(byte[] bytes, string recorded)
+    {
+        var at = ChecksumPosition(bytes, recorded);
+        if (at < 0) return false;
+        var copy = (byte[])bytes.Clone();
+        Encoding.ASCII.GetBytes(ChecksumPlaceholder).CopyTo(copy, at);
+        return Convert.ToHexStringLower(SHA256.HashData(copy)) == recorded;
     }
 
     /// <summary>Frees the copied tensors.</summary>

@@ -49,5 +49,20 @@ public sealed class MetricsLog : IDisposable
         return records;
     }
 
+    /// <summary>
+    /// Drops the records of <paramref name="path"/> after <paramref name="step"/>, and a torn last line, rewriting the file
+    /// atomically (nothing is rewritten when there is nothing to drop). A run resumed from a checkpoint of step k repeats the
+    /// steps after k that a stopped run had already logged; appending behind them would log those steps twice, and a torn
+    /// last line would end up in the middle of the file.
+    /// </summary>
+    public static void DropAfter(string path, long step)
+    {
+        if (!File.Exists(path)) return;
+        var lines = File.ReadAllLines(path).Count(l => !string.IsNullOrWhiteSpace(l));
+        var kept = Read(path).Where(r => r.Step <= step).ToList();
+        if (kept.Count == lines) return;
+        AtomicFile.WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(string.Concat(kept.Select(r => JsonSerializer.Serialize(r, Json) + Environment.NewLine))));
+    }
+
     public void Dispose() => writer.Dispose();
 }

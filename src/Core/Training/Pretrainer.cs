@@ -333,7 +333,7 @@ public sealed class Pretrainer : IDisposable
 
     /// <summary>
     /// Trains for <see cref="PretrainingOptions.Epochs"/> epochs of <paramref name="loader"/> from <see cref="StepsDone"/> on
-    /// (non-zero after <see cref="Resume"/>), appending metrics to the run directory's metrics.jsonl and writing checkpoints
+    /// (non-zero after <see cref="Resume(string)"/>), appending metrics to the run directory's metrics.jsonl and writing checkpoints
     /// every <see cref="PretrainingOptions.CheckpointEvery"/> steps, at the end, and when <paramref name="cancellation"/> fires
     /// (the run then returns early). <paramref name="onStep"/> sees every step's metrics (progress display).
     /// </summary>
@@ -345,6 +345,8 @@ public sealed class Pretrainer : IDisposable
         var totalSteps = Options.TotalSteps(perEpoch);
         if (Group is not null && loader.WorldSize != Group.WorldSize)
             throw new ArgumentException($"Pretrainer.Run: the loader is sharded over {loader.WorldSize} rank(s) but the process group has {Group.WorldSize}; build it with rank: {Group.Rank}, worldSize: {Group.WorldSize}", nameof(loader));
+        // Steps after StepsDone that a stopped run had logged are about to be taken again: their records go first.
+        if (IsMaster && Options.RunDirectory is { } logDir) MetricsLog.DropAfter(Path.Combine(logDir, "metrics.jsonl"), StepsDone);
         using var log = IsMaster && Options.RunDirectory is { } dir ? new MetricsLog(Path.Combine(dir, "metrics.jsonl")) : null;
         var clock = Stopwatch.StartNew();
         var cancelled = false;
@@ -415,6 +417,13 @@ public sealed class Pretrainer : IDisposable
     public void Resume(string path)
     {
         using var checkpoint = Checkpoint.Load(path);
+        Resume(checkpoint);
+    }
+
+    /// <summary>Restores a loaded checkpoint into this engine (built the same way); all or nothing (<see cref="Checkpoint.Restore"/>).</summary>
+    public void Resume(Checkpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
         checkpoint.Restore(new Dictionary<string, Nn.Module> { [OnlineName] = Online }, Optimizer, Ema, LossGeneratorsByName());
         StepsDone = checkpoint.Step;
         if (Group is not null) CompareChecksums();

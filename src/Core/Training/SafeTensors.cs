@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using ReLICv2.Nn;
 
@@ -12,7 +13,8 @@ namespace ReLICv2.Training;
 /// <c>"__metadata__"</c> string map), then the raw little-endian row-major data, offsets relative to its start.
 /// </summary>
 /// <remarks>
-/// Reading validates as the reference implementation does: the header parses and is at most 100 MB, every dtype is known,
+/// Reading validates as the reference implementation does: the header is UTF-8 JSON of at most 100 MB naming each tensor once,
+/// every dtype is known, every shape's element count fits a long,
 /// each tensor's byte size equals its element count times the dtype size, the tensors cover the data section contiguously
 /// (no gaps, no overlaps, starting at 0) and the file ends exactly where the data ends. A file that fails any check is
 /// refused with an <see cref="InvalidDataException"/> naming it. Writes go to a temporary file that is flushed to disk and
@@ -24,6 +26,8 @@ public static class SafeTensors
     public const long MaxHeaderBytes = 100_000_000;
 
     private const string MetadataKey = "__metadata__";
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>The safetensors dtype code of <paramref name="dtype"/> (F32, F64, F16, I64, I32, I16, I8, U8, BOOL).</summary>
     public static string DTypeCode(DType dtype) => dtype switch
@@ -61,6 +65,16 @@ public static class SafeTensors
     public static void Write(string path, IEnumerable<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        var write = Writer(tensors, metadata);
+        AtomicFile.Write(path, write);
+    }
+
+    /// <summary>
+    /// Validates <paramref name="tensors"/> and lays out the header now, and returns the action that writes the whole file to a
+    /// stream: for writing a safetensors file together with other files (<see cref="AtomicFile.WriteTogether"/>).
+    /// </summary>
+    public static Action<Stream> Writer(IEnumerable<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
         ArgumentNullException.ThrowIfNull(tensors);
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("SafeTensors: writing needs a little-endian machine");
         var list = tensors.ToList();
@@ -73,7 +87,9 @@ public static class SafeTensors
 
         var header = new MemoryStream();
         var sizes = new long[list.Count];
-        using (var json = new Utf8JsonWriter(header))
+        // Names are written as the reference writer (serde_json) writes them: only quotes, backslashes and control characters
+        // escaped, so that a file reads back and writes again byte for byte.
+        using (var json = new Utf8JsonWriter(header, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             if (metadata is { Count: > 0 })
@@ -103,7 +119,7 @@ public static class SafeTensors
         }
         while (header.Length % 8 != 0) header.WriteByte((byte)' ');
 
-        AtomicFile.Write(path, stream =>
+        return stream =>
         {
             Span<byte> length = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
@@ -111,7 +127,7 @@ public static class SafeTensors
             header.Position = 0;
             header.CopyTo(stream);
             for (var i = 0; i < list.Count; i++) WriteData(stream, list[i].Tensor, sizes[i]);
-        });
+        };
     }
 
     private static unsafe void WriteData(Stream stream, Tensor tensor, long bytes)
@@ -149,9 +165,20 @@ public static class SafeTensors
         {
             foreach (var e in header.Entries)
             {
-                var buffer = new byte[checked((int)(e.End - e.Begin))];
+                if (e.End - e.Begin > Array.MaxLength)
+                    throw new InvalidDataException($"safetensors file '{path}': tensor '{e.Name}' has {e.End - e.Begin} bytes, more than this reader holds in one array ({Array.MaxLength})");
+                var buffer = new byte[e.End - e.Begin];
                 stream.ReadExactly(buffer);
-                result.Add(new NamedTensor(e.Name, FromBytes(buffer, e.Shape, e.DType).DetachFromScope()));
+                Tensor tensor;
+                try
+                {
+                    tensor = FromBytes(buffer, e.Shape, e.DType);
+                }
+                catch (TorchException ex)
+                {
+                    throw new InvalidDataException($"safetensors file '{path}': tensor '{e.Name}' of shape [{string.Join(", ", e.Shape)}] cannot be made ({ex.Message})", ex);
+                }
+                result.Add(new NamedTensor(e.Name, tensor.DetachFromScope()));
             }
         }
         catch
@@ -192,6 +219,16 @@ public static class SafeTensors
         if (8 + (long)headerLength > fileLength) throw Bad($"the header length {headerLength} runs past the end of the {fileLength}-byte file");
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
+        try
+        {
+            // JsonDocument reads invalid UTF-8 inside strings and fails only when a name is asked for, with an
+            // InvalidOperationException; checking the whole header first keeps every refusal an InvalidDataException.
+            StrictUtf8.GetCharCount(headerBytes);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw Bad($"the header is not valid UTF-8 (byte {ex.Index} of the header)");
+        }
         JsonDocument doc;
         try
         {
@@ -206,8 +243,11 @@ public static class SafeTensors
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Bad("the header is not a JSON object");
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
             var entries = new List<Entry>();
+            var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var prop in doc.RootElement.EnumerateObject())
             {
+                // JSON readers disagree on repeated keys (first wins, last wins, error); a file that repeats one is refused.
+                if (!names.Add(prop.Name)) throw Bad($"the header names '{prop.Name}' twice");
                 if (prop.Name == MetadataKey)
                 {
                     if (prop.Value.ValueKind != JsonValueKind.Object) throw Bad("__metadata__ is not an object");
@@ -234,31 +274,44 @@ public static class SafeTensors
     {
         var name = prop.Name;
         var v = prop.Value;
-        if (v.ValueKind != JsonValueKind.Object
-            || !v.TryGetProperty("dtype", out var dtypeJson) || dtypeJson.ValueKind != JsonValueKind.String
-            || !v.TryGetProperty("shape", out var shapeJson) || shapeJson.ValueKind != JsonValueKind.Array
-            || !v.TryGetProperty("data_offsets", out var offsetsJson) || offsetsJson.ValueKind != JsonValueKind.Array || offsetsJson.GetArrayLength() != 2)
-            throw bad($"entry '{name}' needs dtype, shape and data_offsets [begin, end]");
-        var dtype = ParseDType(dtypeJson.GetString()!) ?? throw bad($"entry '{name}' has unsupported dtype '{dtypeJson.GetString()}'");
+        if (v.ValueKind != JsonValueKind.Object) throw bad($"entry '{name}' is {v.ValueKind}, not an object with dtype, shape and data_offsets");
+        JsonElement Field(string field, JsonValueKind kind) =>
+            !v.TryGetProperty(field, out var value) ? throw bad($"entry '{name}' has no field '{field}'")
+            : value.ValueKind != kind ? throw bad($"entry '{name}' field '{field}' is {value.ValueKind}, not {kind}")
+            : value;
+        var dtypeJson = Field("dtype", JsonValueKind.String);
+        var shapeJson = Field("shape", JsonValueKind.Array);
+        var offsetsJson = Field("data_offsets", JsonValueKind.Array);
+        var dtype = ParseDType(dtypeJson.GetString()!) ?? throw bad($"entry '{name}' has unsupported dtype '{dtypeJson.GetString()}' (allowed: F32, F64, F16, I64, I32, I16, I8, U8, BOOL)");
         var shape = new long[shapeJson.GetArrayLength()];
         var i = 0;
         foreach (var s in shapeJson.EnumerateArray())
         {
-            if (s.ValueKind != JsonValueKind.Number || !s.TryGetInt64(out var d) || d < 0) throw bad($"entry '{name}' has an invalid shape");
+            if (s.ValueKind != JsonValueKind.Number || !s.TryGetInt64(out var d) || d < 0)
+                throw bad($"entry '{name}' field 'shape' has {s.GetRawText()} at dimension {i}, not a whole number in [0, {long.MaxValue}]");
             shape[i++] = d;
         }
+        if (offsetsJson.GetArrayLength() != 2) throw bad($"entry '{name}' field 'data_offsets' has {offsetsJson.GetArrayLength()} values, not [begin, end]");
         var offsets = offsetsJson.EnumerateArray().Select(o => o.ValueKind == JsonValueKind.Number && o.TryGetInt64(out var x) && x >= 0 ? x : -1).ToArray();
-        if (offsets[0] < 0 || offsets[1] < offsets[0]) throw bad($"entry '{name}' has invalid data_offsets");
-        long numel = 1;
+        if (offsets[0] < 0 || offsets[1] < offsets[0])
+            throw bad($"entry '{name}' field 'data_offsets' is {offsetsJson.GetRawText()}, not whole numbers 0 <= begin <= end");
+        long numel = 1, nonZero = 1;
         try
         {
-            foreach (var d in shape) numel = checked(numel * d);
+            foreach (var d in shape)
+            {
+                numel = checked(numel * d);
+                // A zero dimension makes the product 0 whatever the others are, but libtorch computes strides from the
+                // others and overflows on them: the non-zero dimensions must multiply within a long as well.
+                if (d != 0) nonZero = checked(nonZero * d);
+            }
+            _ = checked(nonZero * dtype.ElementSize());
             if (checked(numel * dtype.ElementSize()) != offsets[1] - offsets[0])
                 throw bad($"entry '{name}' has {offsets[1] - offsets[0]} bytes but shape [{string.Join(", ", shape)}] of {DTypeCode(dtype)} needs {numel * dtype.ElementSize()}");
         }
         catch (OverflowException)
         {
-            throw bad($"entry '{name}' has a shape too large to address");
+            throw bad($"entry '{name}' field 'shape' [{string.Join(", ", shape)}] has more elements than a long counts");
         }
         return new Entry(name, dtype, shape, offsets[0], offsets[1]);
     }

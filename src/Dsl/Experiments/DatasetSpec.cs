@@ -11,7 +11,8 @@ public sealed record DatasetSpec
 {
     public DatasetSpec(DatasetKind kind, string? root = null, int? trainLimit = null, int? testLimit = null, int imageSize = 96)
     {
-        Kind = kind;
+        Kind = Enum.IsDefined(kind) ? kind
+            : throw new ArgumentOutOfRangeException(nameof(kind), kind, $"DatasetSpec.Kind must be one of {string.Join(", ", Enum.GetNames<DatasetKind>())}");
         Root = root;
         TrainLimit = trainLimit is null or > 0 ? trainLimit : throw new ArgumentOutOfRangeException(nameof(trainLimit), trainLimit, "DatasetSpec.TrainLimit must be > 0 (or null for all)");
         TestLimit = testLimit is null or > 0 ? testLimit : throw new ArgumentOutOfRangeException(nameof(testLimit), testLimit, "DatasetSpec.TestLimit must be > 0 (or null for all)");

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -211,25 +212,121 @@ public sealed record Experiment
         ["device"] = Device,
     };
 
-    /// <summary>Reads an experiment written by <see cref="ToJson"/>, validating every part; errors name the field.</summary>
+    /// <summary>
+    /// Reads an experiment written by <see cref="ToJson"/>, validating every part. Whatever is wrong — not JSON, a field
+    /// named twice, missing, of the wrong type or out of range, a view step or objective node that does not parse — is a
+    /// <see cref="JsonException"/> whose message names the field (the top-level one, and the path inside it where the part's
+    /// reader gives one); the exception of the part is its inner exception.
+    /// </summary>
+    /// <exception cref="JsonException">The text is not a valid experiment.</exception>
     public static Experiment FromJson(string json)
     {
-        var node = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("an experiment must be a JSON object");
+        ArgumentNullException.ThrowIfNull(json);
+        JsonObject node;
+        try
+        {
+            using (var document = JsonDocument.Parse(json)) CheckDistinctNames(document.RootElement, "");
+            node = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("experiment JSON: the document is not an object");
+        }
+        catch (JsonException e) when (!e.Message.StartsWith("experiment JSON", StringComparison.Ordinal))
+        {
+            throw new JsonException($"experiment JSON: not valid JSON ({OneLine(e)})", e);
+        }
         string[] required = ["name", "dataset", "encoder", "heads", "views", "objective", "target", "optimizer", "epochs", "batchSize", "seed", "evaluation"];
         var missing = required.Where(k => node[k] is null).ToList();
         if (missing.Count > 0) throw new JsonException($"experiment JSON: missing field(s) {string.Join(", ", missing)}");
-        T Part<T>(string key) where T : class =>
-            (node[key] ?? throw new JsonException($"experiment JSON: '{key}' is missing")).Deserialize<T>(Plain)
-            ?? throw new JsonException($"experiment JSON: '{key}' is null");
-        string Raw(string key) => (node[key] ?? throw new JsonException($"experiment JSON: '{key}' is missing")).ToJsonString();
-        TV Value<TV>(string key) => (node[key] ?? throw new JsonException($"experiment JSON: '{key}' is missing")).GetValue<TV>();
-        var target = Enum.TryParse<TargetMode>(Value<string>("target"), ignoreCase: true, out var t) ? t
-            : throw new JsonException($"experiment JSON: target '{Value<string>("target")}' is not one of {string.Join(", ", Enum.GetNames<TargetMode>())}");
-        return new Experiment(Value<string>("name"), Part<DatasetSpec>("dataset"), Part<EncoderSpec>("encoder"), Part<HeadsSpec>("heads"),
-            ViewSet.FromJson(Raw("views")), ObjectiveJson.DeserializePaired(Raw("objective")), target,
-            node["ema"] is null ? null : Part<EmaSpec>("ema"), Part<OptimizerSpec>("optimizer"), Value<int>("epochs"), Value<int>("batchSize"),
-            Value<ulong>("seed"), Part<EvaluationSpec>("evaluation"), node["timeBudgetMinutes"]?.GetValue<double>(),
-            node["shards"]?.GetValue<int>() ?? 1, node["device"]?.GetValue<string>() ?? "cpu");
+
+        var field = "";
+        T Read<T>(string key, Func<JsonNode, T> read)
+        {
+            field = key;
+            return read(node[key] ?? throw new JsonException($"experiment JSON: field '{key}' is null"));
+        }
+        T? Optional<T>(string key, Func<JsonNode, T> read) => node[key] is null ? default : Read(key, read);
+        T Part<T>(string key) where T : class => Read(key, n => n.Deserialize<T>(Plain) ?? throw new JsonException($"experiment JSON: field '{key}' is null"));
+        TV Value<TV>(string key) => Read(key, n => n.GetValue<TV>());
+        try
+        {
+            var name = Value<string>("name");
+            var dataset = Part<DatasetSpec>("dataset");
+            var encoder = Part<EncoderSpec>("encoder");
+            var heads = Part<HeadsSpec>("heads");
+            var views = Read("views", n => ViewSet.FromJson(n.ToJsonString()));
+            var objective = Read("objective", n => ObjectiveJson.DeserializePaired(n.ToJsonString()));
+            var targetName = Value<string>("target");
+            var target = Enum.TryParse<TargetMode>(targetName, ignoreCase: true, out var t) && Enum.IsDefined(t) ? t
+                : throw new JsonException($"target '{targetName}' is not one of {string.Join(", ", Enum.GetNames<TargetMode>())}");
+            var ema = node["ema"] is null ? null : Part<EmaSpec>("ema");
+            var optimizer = Part<OptimizerSpec>("optimizer");
+            var epochs = Value<int>("epochs");
+            var batchSize = Value<int>("batchSize");
+            var seed = Value<ulong>("seed");
+            var evaluation = Part<EvaluationSpec>("evaluation");
+            var budget = Optional("timeBudgetMinutes", n => (double?)n.GetValue<double>());
+            var shards = Optional("shards", n => (int?)n.GetValue<int>()) ?? 1;
+            var device = Optional("device", n => n.GetValue<string>()) ?? "cpu";
+            field = "";
+            return new Experiment(name, dataset, encoder, heads, views, objective, target, ema, optimizer, epochs, batchSize, seed, evaluation,
+                budget, shards, device);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException or NotSupportedException or OverflowException
+                                  && !(e is JsonException own && own.Message.StartsWith("experiment JSON", StringComparison.Ordinal)))
+        {
+            // A part's reader names the path inside the part; the field it was read for is added here. Errors of the whole
+            // (a value that does not fit another) name the constructor parameter, which is the JSON field's name.
+            var where = field.Length > 0 ? field : (e as ArgumentException)?.ParamName;
+            throw new JsonException($"experiment JSON{(where is null ? "" : $" field '{where}'")}: {OneLine(e)}", e);
+        }
+    }
+
+    /// <summary>
+    /// Reads the experiment file at <paramref name="path"/> (a run directory's <c>experiment.json</c>, a <c>--config</c> file):
+    /// UTF-8 JSON as <see cref="FromJson"/> reads it.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">The file is not UTF-8 or not a valid experiment; the message names the file and the field.</exception>
+    public static Experiment Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"experiment file '{path}' does not exist", path);
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(File.ReadAllBytes(path));
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new InvalidDataException($"experiment file '{path}' is not valid UTF-8 (byte {e.Index})", e);
+        }
+        try
+        {
+            return FromJson(text);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"experiment file '{path}': {OneLine(e)}", e);
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>JSON readers disagree on a repeated name (first wins, last wins, error): an experiment that repeats one is refused.</summary>
+    private static void CheckDistinctNames(JsonElement element, string where)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            var i = 0;
+            foreach (var item in element.EnumerateArray()) CheckDistinctNames(item, $"{where}[{i++}]");
+            return;
+        }
+        if (element.ValueKind != JsonValueKind.Object) return;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in element.EnumerateObject())
+        {
+            var name = where.Length == 0 ? p.Name : $"{where}.{p.Name}";
+            if (!seen.Add(p.Name)) throw new JsonException($"experiment JSON: field '{name}' appears twice");
+            CheckDistinctNames(p.Value, name);
+        }
     }
 
     /// <summary>
@@ -267,9 +364,10 @@ public sealed record Experiment
         {
             return FromJson(root.ToJsonString());
         }
-        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException)
+        catch (JsonException e)
         {
-            throw new ArgumentException($"--set {path}={value}: {OneLine(e)}", nameof(value), e);
+            // The reason of the part (the value out of range) says it all on a command line; the JSON field is the --set path.
+            throw new ArgumentException($"--set {path}={value}: {OneLine(e.InnerException is ArgumentException inner ? inner : e)}", nameof(value), e);
         }
     }
 

@@ -9,7 +9,8 @@ public sealed record OptimizerSpec
     public OptimizerSpec(OptimizerKind kind = OptimizerKind.Lars, double learningRate = 0.2, double momentum = 0.9, double weightDecay = 1.5e-6,
         double warmupEpochs = 10, bool scaleWithBatch = true)
     {
-        Kind = kind;
+        Kind = Enum.IsDefined(kind) ? kind
+            : throw new ArgumentOutOfRangeException(nameof(kind), kind, $"OptimizerSpec.Kind must be one of {string.Join(", ", Enum.GetNames<OptimizerKind>())}");
         LearningRate = learningRate is > 0 and < double.PositiveInfinity ? learningRate
             : throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "OptimizerSpec.LearningRate must be finite and > 0");
         Momentum = momentum is >= 0 and < 1 ? momentum : throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "OptimizerSpec.Momentum must be in [0, 1)");
