@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The README's test command: set-up (bootstrap), the whole xunit suite, then every F# script in --quick mode.
+# The README's test command: set-up (bootstrap), the whole xunit suite, every F# script in --quick mode, then the
+# packages (scripts/package_test.sh: pack, a project from the template and a #r "nuget: …" script outside the repository).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$here/scripts/bootstrap.sh" --configuration Release --with-browser --with-python-torch
@@ -30,4 +31,9 @@ for script in "$here"/scripts/*.fsx; do
   dotnet fsi "$script" --quick
   echo "-- $(basename "$script"): ok in $(( $(date +%s) - start )) s"
 done
+
+echo "== packages"
+# Packs, then uses the packages from a temporary folder outside the repository: the relic-experiment template's project
+# and the README's F# example with #r "nuget: ReLICv2.FSharp" (scripts/package_test.sh).
+"$here/scripts/package_test.sh"
 echo "xunit: $passed passed, $failed failed, $skipped skipped"

@@ -1,0 +1,79 @@
+/// The F# front door of ReLICv2.NET: curried helpers over the experiment values of ReLICv2.Dsl.
+///   from the packages:  #r "nuget: ReLICv2.FSharp"   then   open Prelude
+///   in the checkout:    #load "scripts/prelude.fsx"   then   open Prelude   (it loads this file from source)
+module Prelude
+
+open System
+open ReLICv2
+open ReLICv2.Experiments
+open ReLICv2.Training
+
+/// The command line of the script (dotnet fsi script.fsx ARGS) or program, with the host's own arguments before it.
+let private commandLine = Environment.GetCommandLineArgs()
+
+/// True when the script or program was started with --quick (CI runs every script that way).
+let isQuick = commandLine |> Array.contains "--quick"
+
+/// The value after an option on the command line: optionValue "--minutes" is Some "5" for "--minutes 5".
+let optionValue (name: string) =
+    match Array.tryFindIndex ((=) name) commandLine with
+    | Some i when i + 1 < commandLine.Length -> Some commandLine.[i + 1]
+    | Some _ -> failwithf "%s needs a value" name
+    | None -> None
+
+/// A preset experiment by name (fashion-mnist, cifar10, imagefolder).
+let preset (name: string) =
+    match Experiment.Named.TryGetValue name with
+    | true, make -> make.Invoke()
+    | _ -> invalidArg (nameof name) (sprintf "no preset '%s' (allowed: %s)" name (String.Join(", ", Experiment.Named.Keys)))
+
+/// Sets a field by its JSON path: experiment |> set "optimizer.learningRate" 0.5
+let set (path: string) (value: obj | null) (experiment: Experiment) =
+    let text =
+        match value with
+        | null -> "null"
+        | :? string as s -> s
+        | :? bool as b -> if b then "true" else "false"
+        | :? IFormattable as f -> f.ToString(null, Globalization.CultureInfo.InvariantCulture)
+        | v -> string v
+    experiment.With(path, text)
+
+/// Prints phases, every 10th step and messages of a running experiment.
+let printing =
+    ExperimentCallbacks(
+        Action<string>(fun phase -> printfn "== %s" phase),
+        Action<MetricsRecord, int64>(fun r total ->
+            if r.Step = 1L || r.Step % 10L = 0L || r.Step = total then
+                printfn "step %d/%d loss %.4f lr %.3g %.0f img/s" r.Step total r.Loss r.LearningRate r.ImagesPerSecond),
+        Action<string>(fun m -> printfn "   %s" m))
+
+/// Runs an experiment into the given run directory with printed progress.
+let runIn (dir: string) (experiment: Experiment) = experiment.Run(dir, false, printing)
+
+/// Runs an experiment into a fresh temporary run directory with printed progress.
+let run (experiment: Experiment) =
+    let dir = IO.Path.Combine(IO.Path.GetTempPath(), "relic-" + experiment.Name + "-" + Guid.NewGuid().ToString("N").Substring(0, 8))
+    runIn dir experiment
+
+/// The accuracy table of a result as text.
+let table (result: ExperimentResult) =
+    result.Accuracies
+    |> Seq.map (fun a -> sprintf "%-22s %-20s %7.2f %%" a.Encoder a.Protocol (100.0 * a.Top1))
+    |> String.concat "\n"
+
+/// Top-1 of the pre-trained encoder's linear probe (nan when it was not run).
+let probeTop1 (result: ExperimentResult) =
+    match result.Find(ExperimentRunner.Pretrained, ExperimentRunner.Probe) with
+    | null -> nan
+    | a -> a.Top1
+
+/// Makes a small, fast variant of an experiment for --quick runs and smoke tests.
+let quick (trainImages: int) (experiment: Experiment) =
+    experiment.With(
+        dataset = DatasetSpec(experiment.Dataset.Kind, experiment.Dataset.Root, Nullable trainImages, Nullable (max 256 (trainImages / 4)), experiment.Dataset.ImageSize),
+        encoder = EncoderSpec(18, 4L, 1, true),
+        heads = HeadsSpec(64L, 32L, 64L),
+        epochs = 1,
+        batchSize = 64,
+        evaluation = EvaluationSpec(2, 0.5, 10, 0.07, true, false, Nullable(), 1, 0.5))
+    |> fun e -> e.WithTimeBudget(Nullable())
