@@ -12,8 +12,9 @@ namespace ReLICv2.Training;
 /// the EMA target), the optimiser state, the EMA schedule position, random-generator states, the step and free-form metadata.
 /// Saved as two files: <c>&lt;path&gt;.safetensors</c> with every tensor (module tensors named <c>&lt;module&gt;.&lt;key&gt;</c>, so
 /// <c>online.layer1.0.conv1.weight</c>; optimiser buffers <c>__optimizer__.&lt;index&gt;.&lt;buffer&gt;</c>) and the JSON sidecar
-/// <c>&lt;path&gt;.json</c> with the rest and the weights file's length and SHA-256. Both are written atomically, the sidecar last,
-/// so a checkpoint whose weights are missing, truncated or from another save is refused on load with an error naming the file.
+/// <c>&lt;path&gt;.json</c> with the rest, the weights file's length and SHA-256, and its own SHA-256. Both are written before
+/// either replaces the previous checkpoint (docs/architecture.md §6.2), and a checkpoint whose files are missing, truncated,
+/// corrupt or from different saves is refused on load with an error naming the file and the field.
 /// </summary>
 public sealed class Checkpoint : IDisposable
 {
