@@ -93,11 +93,18 @@ RS_API int rs_var(TH a, const int64_t* d, int n, int64_t correction, int keepdim
 RS_API int rs_std(TH a, const int64_t* d, int n, int64_t correction, int keepdim, TH* out) {
   RS_RETURN(at::std(*a, at::OptionalIntArrayRef(dims(d, n)), c10::optional<int64_t>(correction), keepdim != 0));
 }
+// (values, indices) pairs are written together or not at all.
+static void wrap_pair(std::tuple<at::Tensor, at::Tensor> r, TH* values, TH* indices) {
+  TH both[2];
+  relic::wrap_all({std::move(std::get<0>(r)), std::move(std::get<1>(r))}, both);
+  *values = both[0];
+  *indices = both[1];
+}
 RS_API int rs_max_dim(TH a, int64_t dim, int keepdim, TH* values, TH* indices) {
-  RS_TRY(auto r = at::max(*a, dim, keepdim != 0); *values = relic::wrap(std::get<0>(r)); *indices = relic::wrap(std::get<1>(r)));
+  RS_TRY(wrap_pair(at::max(*a, dim, keepdim != 0), values, indices));
 }
 RS_API int rs_min_dim(TH a, int64_t dim, int keepdim, TH* values, TH* indices) {
-  RS_TRY(auto r = at::min(*a, dim, keepdim != 0); *values = relic::wrap(std::get<0>(r)); *indices = relic::wrap(std::get<1>(r)));
+  RS_TRY(wrap_pair(at::min(*a, dim, keepdim != 0), values, indices));
 }
 RS_API int rs_argmax(TH a, int64_t dim, int keepdim, TH* out) { RS_RETURN(at::argmax(*a, dim, keepdim != 0)); }
 RS_API int rs_argmin(TH a, int64_t dim, int keepdim, TH* out) { RS_RETURN(at::argmin(*a, dim, keepdim != 0)); }
@@ -106,11 +113,10 @@ RS_API int rs_norm(TH a, double p, const int64_t* d, int n, int keepdim, TH* out
   RS_RETURN(n == 0 ? at::norm(*a, p) : at::norm(*a, at::Scalar(p), dims(d, n), keepdim != 0));
 }
 RS_API int rs_topk(TH a, int64_t k, int64_t dim, int largest, int sorted, TH* values, TH* indices) {
-  RS_TRY(auto r = at::topk(*a, k, dim, largest != 0, sorted != 0); *values = relic::wrap(std::get<0>(r));
-         *indices = relic::wrap(std::get<1>(r)));
+  RS_TRY(wrap_pair(at::topk(*a, k, dim, largest != 0, sorted != 0), values, indices));
 }
 RS_API int rs_sort(TH a, int64_t dim, int descending, TH* values, TH* indices) {
-  RS_TRY(auto r = at::sort(*a, dim, descending != 0); *values = relic::wrap(std::get<0>(r)); *indices = relic::wrap(std::get<1>(r)));
+  RS_TRY(wrap_pair(at::sort(*a, dim, descending != 0), values, indices));
 }
 RS_API int rs_cumsum(TH a, int64_t dim, TH* out) { RS_RETURN(at::cumsum(*a, dim)); }
 

@@ -34,7 +34,7 @@ RS_API int rs_eye(int64_t n, int64_t m, int dtype, int dev, int idx, TH* out) {
 // Copies `nbytes` of host memory into a new CPU tensor of the given shape and dtype.
 RS_API int rs_from_data(const void* data, int64_t nbytes, const int64_t* shape, int ndim, int dtype, TH* out) {
   RS_TRY(
-      auto t = at::empty(dims(shape, ndim), at::TensorOptions().dtype(static_cast<at::ScalarType>(dtype)));
+      auto t = at::empty(dims(shape, ndim), at::TensorOptions().dtype(relic::scalar_type(dtype)));
       TORCH_CHECK(static_cast<int64_t>(t.nbytes()) == nbytes, "from_data: the buffer holds ", nbytes,
                   " bytes but shape ", t.sizes(), " of ", t.scalar_type(), " needs ", t.nbytes());
       if (nbytes > 0) std::memcpy(t.data_ptr(), data, static_cast<size_t>(nbytes));

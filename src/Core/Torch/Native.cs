@@ -82,7 +82,7 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int rs_generator_new(ulong seed, out GeneratorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_generator_seed(GeneratorHandle g, ulong seed);
     [LibraryImport(Lib)] internal static partial int rs_generator_set_state(GeneratorHandle g, TensorHandle state);
-    [LibraryImport(Lib)] internal static partial int rs_get_num_threads();
+    [LibraryImport(Lib)] internal static partial int rs_get_num_threads(out int @out);
     [LibraryImport(Lib)] internal static partial int rs_grad(TensorHandle a, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_grid_sample(TensorHandle x, TensorHandle grid, int interpolation, int padding, int align_corners, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_gt(TensorHandle a, TensorHandle b, out TensorHandle @out);
@@ -91,7 +91,7 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int rs_index_tensor(TensorHandle a, TensorHandle index, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_interpolate(TensorHandle x, long* size, int mode, int align_corners, int antialias, double scale_h, double scale_w, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_is_contiguous(TensorHandle a, out int @out);
-    [LibraryImport(Lib)] internal static partial int rs_is_grad_enabled();
+    [LibraryImport(Lib)] internal static partial int rs_is_grad_enabled(out int @out);
     [LibraryImport(Lib)] internal static partial int rs_is_leaf(TensorHandle a, out int @out);
     [LibraryImport(Lib)] internal static partial int rs_isfinite(TensorHandle a, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_isnan(TensorHandle a, out TensorHandle @out);
@@ -126,7 +126,7 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int rs_min_all(TensorHandle a, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_min_dim(TensorHandle a, long dim, int keepdim, out TensorHandle values, out TensorHandle indices);
     [LibraryImport(Lib)] internal static partial int rs_minimum(TensorHandle a, TensorHandle b, out TensorHandle @out);
-    [LibraryImport(Lib)] internal static partial int rs_mkldnn_is_available();
+    [LibraryImport(Lib)] internal static partial int rs_mkldnn_is_available(out int @out);
     [LibraryImport(Lib)] internal static partial int rs_mm(TensorHandle a, TensorHandle b, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_mse_loss(TensorHandle x, TensorHandle target, int reduction, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_mul(TensorHandle a, TensorHandle b, out TensorHandle @out);
@@ -207,8 +207,9 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int rs_zeros(long* shape, int ndim, int dtype, int dev, int idx, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial long rs_live_tensors();
     [LibraryImport(Lib)] internal static partial void rs_generator_free(IntPtr g);
-    [LibraryImport(Lib)] internal static partial void rs_set_grad_enabled(int flag);
-    [LibraryImport(Lib)] internal static partial void rs_set_num_threads(int n);
-    [LibraryImport(Lib)] internal static partial int rs_set_thread_num_threads(int n);
+    [LibraryImport(Lib)] internal static partial int rs_set_grad_enabled(int flag);
+    [LibraryImport(Lib)] internal static partial int rs_set_num_threads(int n);
+    [LibraryImport(Lib)] internal static partial int rs_set_thread_num_threads(int n, out int applied);
+    [LibraryImport(Lib)] internal static partial int rs_debug_fail_after(int n);
     [LibraryImport(Lib)] internal static partial void rs_tensor_free(IntPtr t);
 }
