@@ -9,7 +9,9 @@
 //   * nothing throws across the boundary: c10::Error, std::exception and anything else are caught by RS_TRY; the few
 //     exports without a status (rs_last_error, rs_live_tensors, rs_torch_version and the *_free functions) are declared
 //     RS_NOEXCEPT and do only what cannot throw (reading a thread-local or atomic value, running a noexcept destructor);
-//   * several tensor results are wrapped together (wrap_all) or not at all, so a late failure leaks no handle.
+//   * several tensor results are wrapped together (wrap_all) or not at all, so a late failure leaks no handle;
+//   * a C# double is a floating scalar and a C# long an integral one, as Python's float and int are in PyTorch's type
+//     promotion (int64 tensor * 2.0 is float, int64 tensor * 2 stays int64).
 #pragma once
 
 #include <ATen/ATen.h>
@@ -95,11 +97,14 @@ inline c10::optional<at::Tensor> optional(TH t) {
   return t == nullptr ? c10::optional<at::Tensor>() : c10::optional<at::Tensor>(*t);
 }
 
-// A C# double as an ATen scalar: whole numbers become integer scalars, so that integer tensors stay integral
-// (Int64 + 1 is Int64, and an alpha of 1 is accepted for integer tensors); other values stay doubles.
-inline at::Scalar scalar(double v) {
-  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9007199254740992.0) return at::Scalar(static_cast<int64_t>(v));
-  return at::Scalar(v);
+// The alpha of add/sub (a multiplier of the second operand that takes no part in type promotion): integral when both
+// operands are integral (or Bool), where libtorch refuses a floating alpha, then it must be a whole number; a double
+// otherwise, so that an alpha of -0.0 stays -0.0.
+inline at::Scalar alpha(double v, const at::Tensor& a, const at::Tensor& b) {
+  if (!at::isIntegralType(at::result_type(a, b), /*includeBool=*/true)) return at::Scalar(v);
+  TORCH_CHECK(std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9007199254740992.0, "alpha must be a whole number in (-2^53, 2^53) for ",
+              at::result_type(a, b), " operands, got ", v);
+  return at::Scalar(static_cast<int64_t>(v));
 }
 
 // The dtypes of the managed DType (c10::ScalarType codes); any other code is refused before libtorch sees it.
@@ -157,8 +162,13 @@ inline int64_t reduction(int code) {
 #define RS_BINARY(name, expr) \
   RS_API int rs_##name(TH a, TH b, TH* out) { RS_RETURN(expr); }
 
-#define RS_BINARY_SCALAR(name, expr)                   \
-  RS_API int rs_##name(TH a, double value, TH* out) {  \
-    const at::Scalar s = relic::scalar(value);         \
-    RS_RETURN(expr);                                   \
+// An export with a floating scalar (rs_<name>, a C# double) and its integral twin (rs_<name>_int, a C# long).
+#define RS_BINARY_SCALAR(name, expr)                       \
+  RS_API int rs_##name(TH a, double value, TH* out) {      \
+    const at::Scalar s(value);                             \
+    RS_RETURN(expr);                                       \
+  }                                                        \
+  RS_API int rs_##name##_int(TH a, int64_t value, TH* out) { \
+    const at::Scalar s(value);                             \
+    RS_RETURN(expr);                                       \
   }

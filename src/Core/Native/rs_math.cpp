@@ -5,11 +5,12 @@ using relic::dims;
 
 // ---- arithmetic --------------------------------------------------------------------------------
 
-RS_API int rs_add(TH a, TH b, double alpha, TH* out) { RS_RETURN(at::add(*a, *b, relic::scalar(alpha))); }
-RS_API int rs_sub(TH a, TH b, double alpha, TH* out) { RS_RETURN(at::sub(*a, *b, relic::scalar(alpha))); }
+RS_API int rs_add(TH a, TH b, double alpha, TH* out) { RS_RETURN(at::add(*a, *b, relic::alpha(alpha, *a, *b))); }
+RS_API int rs_sub(TH a, TH b, double alpha, TH* out) { RS_RETURN(at::sub(*a, *b, relic::alpha(alpha, *a, *b))); }
 RS_BINARY(mul, at::mul(*a, *b))
 RS_BINARY(div, at::div(*a, *b))
 RS_BINARY_SCALAR(add_scalar, at::add(*a, s))
+RS_BINARY_SCALAR(sub_scalar, at::sub(*a, s))
 RS_BINARY_SCALAR(mul_scalar, at::mul(*a, s))
 RS_BINARY_SCALAR(div_scalar, at::div(*a, s))
 RS_BINARY_SCALAR(rsub_scalar, at::rsub(*a, s))
@@ -122,11 +123,14 @@ RS_API int rs_cumsum(TH a, int64_t dim, TH* out) { RS_RETURN(at::cumsum(*a, dim)
 
 // ---- in-place updates (optimisers, EMA); each returns only a status ----------------------------
 
-RS_API int rs_add_(TH a, TH b, double alpha) { RS_TRY(a->add_(*b, relic::scalar(alpha))); }
-RS_API int rs_add_scalar_(TH a, double s) { RS_TRY(a->add_(relic::scalar(s))); }
-RS_API int rs_sub_(TH a, TH b, double alpha) { RS_TRY(a->sub_(*b, relic::scalar(alpha))); }
+// In place, the result keeps a's dtype: a floating scalar on an integral tensor is refused by libtorch, as in PyTorch.
+RS_API int rs_add_(TH a, TH b, double alpha) { RS_TRY(a->add_(*b, relic::alpha(alpha, *a, *b))); }
+RS_API int rs_add_scalar_(TH a, double s) { RS_TRY(a->add_(at::Scalar(s))); }
+RS_API int rs_add_scalar__int(TH a, int64_t s) { RS_TRY(a->add_(at::Scalar(s))); }
+RS_API int rs_sub_(TH a, TH b, double alpha) { RS_TRY(a->sub_(*b, relic::alpha(alpha, *a, *b))); }
 RS_API int rs_mul_(TH a, TH b) { RS_TRY(a->mul_(*b)); }
-RS_API int rs_mul_scalar_(TH a, double s) { RS_TRY(a->mul_(relic::scalar(s))); }
+RS_API int rs_mul_scalar_(TH a, double s) { RS_TRY(a->mul_(at::Scalar(s))); }
+RS_API int rs_mul_scalar__int(TH a, int64_t s) { RS_TRY(a->mul_(at::Scalar(s))); }
 RS_API int rs_div_(TH a, TH b) { RS_TRY(a->div_(*b)); }
 RS_API int rs_div_scalar_(TH a, double s) { RS_TRY(a->div_(s)); }
 RS_API int rs_addcmul_(TH a, TH t1, TH t2, double value) { RS_TRY(a->addcmul_(*t1, *t2, value)); }
@@ -134,7 +138,8 @@ RS_API int rs_addcdiv_(TH a, TH t1, TH t2, double value) { RS_TRY(a->addcdiv_(*t
 RS_API int rs_lerp_(TH a, TH end, double weight) { RS_TRY(a->lerp_(*end, weight)); }
 RS_API int rs_copy_(TH a, TH src) { RS_TRY(a->copy_(*src)); }
 RS_API int rs_zero_(TH a) { RS_TRY(a->zero_()); }
-RS_API int rs_fill_(TH a, double value) { RS_TRY(a->fill_(relic::scalar(value))); }
+RS_API int rs_fill_(TH a, double value) { RS_TRY(a->fill_(at::Scalar(value))); }
+RS_API int rs_fill__int(TH a, int64_t value) { RS_TRY(a->fill_(at::Scalar(value))); }
 RS_API int rs_sqrt_(TH a) { RS_TRY(a->sqrt_()); }
 RS_API int rs_clamp_(TH a, double lo, double hi, int has_lo, int has_hi) {
   RS_TRY(a->clamp_(has_lo ? c10::optional<at::Scalar>(lo) : c10::nullopt,
