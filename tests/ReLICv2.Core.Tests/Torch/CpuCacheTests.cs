@@ -74,11 +74,11 @@ public class CpuCacheTests
     [CacheInstalledFact]
     public void Concurrent_allocations_and_frees_on_several_threads_count_every_request_and_never_share_a_block()
     {
-        // Each worker allocates blocks of its own odd size (1 MiB and a little, float32) with its own values, checks them
-        // after the other workers had time to run, and frees them; another thread empties the cache and reads the counters
-        // meanwhile. Every request of a cacheable size is exactly one hit or one miss; a block handed to two owners at once
-        // would show as foreign values.
-        const int workers = 4, rounds = 150, perRound = 2;
+        // The workers allocate blocks of one shared odd size (1 MiB and a little, float32; shards ask for equal sizes too),
+        // fill them with values of their own, check them after the others had time to run, and free them; another thread
+        // empties the cache and reads the counters meanwhile. Every request of a cacheable size is exactly one hit or one
+        // miss; a block handed to two owners at once would show as foreign values.
+        const int workers = 4, rounds = 300, perRound = 2;
         Torch.EmptyCpuCache();
         var start = Torch.CpuCache;
         var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -88,7 +88,7 @@ public class CpuCacheTests
             try
             {
                 Torch.SetThreadNumThreads(1);
-                var size = 262_153L + 2 * w;
+                const long size = 262_153;
                 for (var r = 0; r < rounds; r++)
                 {
                     var held = new Tensor[perRound];
