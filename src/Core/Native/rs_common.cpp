@@ -8,10 +8,20 @@
 
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
+#include <c10/util/Logging.h>
 
 #include <type_traits>
 
 namespace relic {
+
+// Every c10::Error carries a symbolised backtrace that libtorch builds when the error is raised (several milliseconds);
+// the shim reports what_without_backtrace() only, so the backtrace is not fetched at all. Set once, when the library
+// is loaded.
+static const bool no_backtraces = [] {
+  c10::SetStackTraceFetcher([] { return std::string(); });
+  return true;
+}();
+
 std::atomic<int64_t> live_tensors{0};
 thread_local int fail_countdown = -1;
 static thread_local std::string last_error;
