@@ -90,7 +90,13 @@ RS_API int rs_slice(TH a, int64_t dim, int64_t start, int64_t end, int64_t step,
   RS_RETURN(a->slice(dim, start, end, step));
 }
 RS_API int rs_select(TH a, int64_t dim, int64_t index, TH* out) { RS_RETURN(a->select(dim, index)); }
-RS_API int rs_index_select(TH a, int64_t dim, TH index, TH* out) { RS_RETURN(a->index_select(dim, *index)); }
+// libtorch 1.13 writes every index's value into the one-element result of a 0-dim tensor (a heap overflow), so an index
+// into a 0-dim tensor must hold exactly one value, as later PyTorch versions require.
+RS_API int rs_index_select(TH a, int64_t dim, TH index, TH* out) {
+  RS_TRY(TORCH_CHECK(a->dim() != 0 || index->numel() == 1, "index_select: an index into a 0-dim tensor must hold exactly one value, got ",
+                     index->numel());
+         *out = relic::wrap(a->index_select(dim, *index)));
+}
 RS_API int rs_masked_select(TH a, TH mask, TH* out) { RS_RETURN(a->masked_select(*mask)); }
 RS_API int rs_masked_fill(TH a, TH mask, double value, TH* out) { RS_RETURN(a->masked_fill(*mask, value)); }
 RS_API int rs_index_tensor(TH a, TH index, TH* out) {

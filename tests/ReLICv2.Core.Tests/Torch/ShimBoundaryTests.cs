@@ -89,6 +89,23 @@ public class ShimBoundaryTests
     }
 
     [Fact]
+    public void An_index_select_into_a_0_dim_tensor_takes_exactly_one_index()
+    {
+        // Found by the engine fuzzer: libtorch 1.13 copies every index's value into the one-element result of a 0-dim
+        // tensor, overrunning the heap (glibc then aborts the process at a later free).
+        using var scope = Torch.NewScope();
+        var x = Torch.Scalar(1.5);
+        for (var i = 0; i < 20; i++)
+        {
+            var e = Assert.Throws<TorchException>(() => x.IndexSelect(0, Torch.Zeros([100_000], DType.Int64)));
+            Assert.Contains("must hold exactly one value, got 100000", e.Message);
+        }
+        var one = x.IndexSelect(0, Torch.Zeros([1], DType.Int64));
+        Assert.Equal(1.5, one.Item());
+        Assert.Throws<TorchException>(() => x.IndexSelect(0, Torch.Full([1], 3, DType.Int64)));
+    }
+
+    [Fact]
     public void Grad_refuses_a_gradient_output_list_of_another_length_instead_of_reading_past_it()
     {
         using var scope = Torch.NewScope();
