@@ -17,9 +17,19 @@ RS_BINARY_SCALAR(rsub_scalar, at::rsub(*a, s))
 RS_BINARY_SCALAR(rdiv_scalar, at::reciprocal(*a).mul(s))
 RS_BINARY_SCALAR(pow_scalar, at::pow(*a, s))
 RS_BINARY_SCALAR(rpow_scalar, at::pow(s, *a))
-RS_BINARY_SCALAR(remainder_scalar, at::remainder(*a, s))
 RS_BINARY(pow, at::pow(*a, *b))
-RS_BINARY(remainder, at::remainder(*a, *b))
+// Integral remainder: x mod -1 is 0, but libtorch 1.13 computes it with the CPU's division, which traps (SIGFPE, the
+// end of the process) for the smallest Int32 or Int64 value, whose quotient by -1 overflows. A divisor of -1 is
+// replaced by 1, which gives the same result, 0, for every x. Floating remainders are left alone (2.5 mod -1 is -0.5).
+RS_API int rs_remainder(TH a, TH b, TH* out) {
+  RS_TRY(at::Tensor divisor = *b;
+         if (at::isIntegralType(at::result_type(*a, *b), /*includeBool=*/false)) divisor = b->masked_fill(b->eq(-1), 1);
+         *out = relic::wrap(at::remainder(*a, divisor)));
+}
+RS_API int rs_remainder_scalar(TH a, double value, TH* out) { RS_RETURN(at::remainder(*a, at::Scalar(value))); }
+RS_API int rs_remainder_scalar_int(TH a, int64_t value, TH* out) {
+  RS_RETURN(at::remainder(*a, at::Scalar(value == -1 && at::isIntegralType(a->scalar_type(), /*includeBool=*/true) ? int64_t{1} : value)));
+}
 RS_BINARY(matmul, at::matmul(*a, *b))
 RS_BINARY(mm, at::mm(*a, *b))
 RS_BINARY(bmm, at::bmm(*a, *b))
