@@ -18,23 +18,30 @@ RS_API int rs_linear(TH x, TH w, TH b, TH* out) { RS_RETURN(at::linear(*x, *w, o
 #define RELIC_STRIDED_POINTWISE_DETOUR 0
 #endif
 
-RS_API int rs_conv2d(TH x, TH w, TH b, const int64_t* stride, const int64_t* padding, const int64_t* dilation, int64_t groups,
-                     TH* out) {
+// groups is checked first: libtorch 1.13 divides by a narrowed copy of it, so a count beyond the int range (2^50, say)
+// is a division by zero (SIGFPE, the end of the process).
+static at::Tensor conv2d(const at::Tensor& x, const at::Tensor& w, const c10::optional<at::Tensor>& b, const int64_t* stride,
+                         const int64_t* padding, const int64_t* dilation, int64_t groups) {
+  TORCH_CHECK(w.dim() == 4, "conv2d: the weight must be 4-D [out, in/groups, kH, kW], got ", w.sizes());
+  TORCH_CHECK(groups >= 1 && groups <= w.size(0), "conv2d: groups must be in [1, ", w.size(0), "] (the weight's out channels), got ", groups);
 #if RELIC_STRIDED_POINTWISE_DETOUR
   // libtorch 1.13's oneDNN computes a wrong weight gradient for a strided 1x1 convolution of a channels-last input with
   // 2 to 6 input channels (docs/results.md §5). A 1x1 convolution without padding at stride s is the stride-1
   // convolution of every s-th pixel, which is exact and takes another kernel.
   // Only that case takes the detour (fewer than 8 input channels per group, either operand channels-last).
   auto channels_last = [](const at::Tensor& t) { return t.is_contiguous(at::MemoryFormat::ChannelsLast) && !t.is_contiguous(); };
-  bool strided_pointwise = w->dim() == 4 && x->dim() == 4 && w->size(1) < 8 && w->size(2) == 1 && w->size(3) == 1 &&
-                           padding[0] == 0 && padding[1] == 0 && (stride[0] > 1 || stride[1] > 1) &&
-                           (channels_last(*x) || channels_last(*w));
-  if (strided_pointwise) {
-    RS_RETURN(at::conv2d(x->slice(2, 0, c10::nullopt, stride[0]).slice(3, 0, c10::nullopt, stride[1]), *w, optional(b),
-                         at::IntArrayRef({1, 1}), at::IntArrayRef({0, 0}), dims(dilation, 2), groups));
-  }
+  bool strided_pointwise = x.dim() == 4 && w.size(1) < 8 && w.size(2) == 1 && w.size(3) == 1 && padding[0] == 0 && padding[1] == 0 &&
+                           (stride[0] > 1 || stride[1] > 1) && (channels_last(x) || channels_last(w));
+  if (strided_pointwise)
+    return at::conv2d(x.slice(2, 0, c10::nullopt, stride[0]).slice(3, 0, c10::nullopt, stride[1]), w, b, at::IntArrayRef({1, 1}),
+                      at::IntArrayRef({0, 0}), dims(dilation, 2), groups);
 #endif
-  RS_RETURN(at::conv2d(*x, *w, optional(b), dims(stride, 2), dims(padding, 2), dims(dilation, 2), groups));
+  return at::conv2d(x, w, b, dims(stride, 2), dims(padding, 2), dims(dilation, 2), groups);
+}
+
+RS_API int rs_conv2d(TH x, TH w, TH b, const int64_t* stride, const int64_t* padding, const int64_t* dilation, int64_t groups,
+                     TH* out) {
+  RS_RETURN(conv2d(*x, *w, optional(b), stride, padding, dilation, groups));
 }
 
 // Batch normalisation; in training mode the running statistics (when given) are updated in place.

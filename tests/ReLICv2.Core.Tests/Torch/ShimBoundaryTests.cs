@@ -125,6 +125,23 @@ public class ShimBoundaryTests
     }
 
     [Fact]
+    public void A_convolution_with_more_groups_than_out_channels_is_refused_not_a_division_by_zero()
+    {
+        // Found by the engine fuzzer: libtorch 1.13 divides by a narrowed copy of groups, so 2^50 groups was a division by
+        // zero (SIGFPE). Valid counts are 1 to the weight's out channels.
+        using var scope = Torch.NewScope();
+        var x = Torch.Zeros(1, 4, 5, 5);
+        var w = Torch.Zeros(2, 2, 3, 3);
+        foreach (var groups in new[] { 1L << 50, 1L << 32, 3, 0, -1 })
+        {
+            var e = Assert.Throws<TorchException>(() => Torch.Conv2d(x, w, null, groups: groups));
+            Assert.Contains($"groups must be in [1, 2] (the weight's out channels), got {groups}", e.Message);
+        }
+        Assert.Equal([1L, 2, 3, 3], Torch.Conv2d(x, w, null, groups: 2).Shape);
+        Assert.Contains("must be 4-D", Assert.Throws<TorchException>(() => Torch.Conv2d(x, Torch.Zeros(2, 2), null)).Message);
+    }
+
+    [Fact]
     public void Grad_refuses_a_gradient_output_list_of_another_length_instead_of_reading_past_it()
     {
         using var scope = Torch.NewScope();
