@@ -59,8 +59,8 @@ public static class CandidateSampler
         if (rows != batch) keys = keys.Narrow(0, firstRow, rows);               // this rank's anchors
         var j = keys.TopK(k, dim: 1).Indices;                                   // [rows, k] in 0..N−2
         var anchor = Torch.Arange(firstRow, firstRow + rows, 1, DType.Int64, device).Unsqueeze(1); // [rows, 1]
-        // skip the anchor's own index: j ≥ i → j + 1 (in float64: the engine's integer Add rejects its double alpha)
-        var shifted = (j.To(DType.Float64) + j.Ge(anchor.ExpandAs(j)).To(DType.Float64)).To(DType.Int64);
+        // skip the anchor's own index: j ≥ i → j + 1, in Int64 throughout (Int64 + Int64 stays Int64)
+        var shifted = j + j.Ge(anchor.ExpandAs(j)).To(DType.Int64);
         return Torch.Cat([anchor, shifted], 1);
     });
 }

@@ -9,6 +9,11 @@
 //
 // Every block carries a 64-byte header holding its size, so the deleter needs no context besides the data pointer: the
 // data pointer is the context, and libtorch's raw_allocate/raw_deallocate interface works as with the default allocator.
+//
+// Threads: any thread allocates and frees (intra-op workers, the loader's prefetch thread, shard workers, finalizers).
+// The idle blocks, their byte count, the capacity and the counters are guarded by one mutex; min_block is atomic and
+// read without it; the instance is created and installed once, under its own mutex. The deleter runs inside noexcept
+// destructors, so giving a block back never throws: when the cache cannot record it, the block is freed.
 #include "rs_common.h"
 
 #include <c10/core/CPUAllocator.h>
@@ -63,20 +68,25 @@ struct CachingCpuAllocator final : c10::Allocator {
     return base;
   }
 
-  void give_back(void* base) const {
+  void give_back(void* base) const noexcept {
     size_t n = *static_cast<size_t*>(base);
     if (n >= min_block) {
       std::lock_guard<std::mutex> lock(mutex);
       if (idle_bytes + n <= capacity) {
-        idle[n].push_back(base);
-        idle_bytes += n;
-        return;
+        try {
+          relic::fail_point();
+          idle[n].push_back(base);  // may allocate (a new size, a longer list)
+          idle_bytes += n;
+          return;
+        } catch (...) {
+          // The block cannot be recorded: it is freed below instead of being kept.
+        }
       }
     }
     std::free(base);
   }
 
-  void empty() const {
+  void empty() const noexcept {
     std::lock_guard<std::mutex> lock(mutex);
     for (auto& entry : idle)
       for (void* base : entry.second) std::free(base);
@@ -88,11 +98,13 @@ struct CachingCpuAllocator final : c10::Allocator {
 };
 
 // Never destroyed: tensors still alive at exit free their blocks through it after static destructors have run.
-CachingCpuAllocator* instance = nullptr;
+// Written once (under install_mutex), before libtorch can hand out any block of it.
+std::atomic<CachingCpuAllocator*> instance{nullptr};
+std::mutex install_mutex;
 
 void CachingCpuAllocator::release(void* data) {
   if (data == nullptr) return;
-  instance->give_back(static_cast<char*>(data) - kHeader);
+  instance.load(std::memory_order_acquire)->give_back(static_cast<char*>(data) - kHeader);
 }
 
 }  // namespace
@@ -102,29 +114,35 @@ void CachingCpuAllocator::release(void* data) {
 RS_API int rs_cpu_cache_configure(int64_t capacity_bytes, int64_t min_block_bytes) {
   RS_TRY(TORCH_CHECK(capacity_bytes >= 0, "capacity_bytes must be >= 0, got ", capacity_bytes);
          TORCH_CHECK(min_block_bytes >= 1, "min_block_bytes must be >= 1, got ", min_block_bytes);
-         bool install = instance == nullptr;
-         if (install) instance = new CachingCpuAllocator();
+         // Two first calls at once must not create (and install) two caches.
+         std::lock_guard<std::mutex> installing(install_mutex);
+         CachingCpuAllocator* cache = instance.load(std::memory_order_acquire);
+         bool install = cache == nullptr;
+         if (install) cache = new CachingCpuAllocator();
          bool over;
          {
-           std::lock_guard<std::mutex> lock(instance->mutex);
-           instance->capacity = static_cast<size_t>(capacity_bytes);
-           instance->min_block = static_cast<size_t>(min_block_bytes);
-           over = instance->idle_bytes > instance->capacity;
+           std::lock_guard<std::mutex> lock(cache->mutex);
+           cache->capacity = static_cast<size_t>(capacity_bytes);
+           cache->min_block = static_cast<size_t>(min_block_bytes);
+           over = cache->idle_bytes > cache->capacity;
          }
-         if (install) c10::SetCPUAllocator(instance, /*priority=*/100);
-         if (over) instance->empty());
+         if (install) {
+           instance.store(cache, std::memory_order_release);
+           c10::SetCPUAllocator(cache, /*priority=*/100);
+         }
+         if (over) cache->empty());
 }
 
 RS_API int rs_cpu_cache_stats(int64_t* hits, int64_t* misses, int64_t* idle_bytes, int64_t* capacity_bytes) {
-  RS_TRY(if (instance == nullptr) {
+  RS_TRY(CachingCpuAllocator* cache = instance.load(std::memory_order_acquire); if (cache == nullptr) {
     *hits = *misses = *idle_bytes = *capacity_bytes = 0;
   } else {
-    std::lock_guard<std::mutex> lock(instance->mutex);
-    *hits = instance->hits;
-    *misses = instance->misses;
-    *idle_bytes = static_cast<int64_t>(instance->idle_bytes);
-    *capacity_bytes = static_cast<int64_t>(instance->capacity);
+    std::lock_guard<std::mutex> lock(cache->mutex);
+    *hits = cache->hits;
+    *misses = cache->misses;
+    *idle_bytes = static_cast<int64_t>(cache->idle_bytes);
+    *capacity_bytes = static_cast<int64_t>(cache->capacity);
   });
 }
 
-RS_API int rs_cpu_cache_empty() { RS_TRY(if (instance != nullptr) instance->empty()); }
+RS_API int rs_cpu_cache_empty() { RS_TRY(CachingCpuAllocator* cache = instance.load(std::memory_order_acquire); if (cache != nullptr) cache->empty()); }

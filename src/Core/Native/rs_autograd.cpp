@@ -19,7 +19,8 @@ RS_API int rs_grad(TH a, TH* out) {
 }
 RS_API int rs_set_grad(TH a, TH grad) { RS_TRY(a->mutable_grad() = grad == nullptr ? at::Tensor() : *grad); }
 
-// Gradients of sum(outputs * grad_outputs) with respect to inputs; an unused input gets nullptr.
+// Gradients of sum(outputs * grad_outputs) with respect to inputs; an unused input gets nullptr. The handles are written
+// only once every gradient has been computed and wrapped, so a failure leaves out untouched and leaks nothing.
 RS_API int rs_autograd_grad(const TH* outputs, int n_out, const TH* inputs, int n_in, const TH* grad_outputs, int retain_graph,
                             int create_graph, TH* out) {
   RS_TRY(
@@ -27,10 +28,11 @@ RS_API int rs_autograd_grad(const TH* outputs, int n_out, const TH* inputs, int 
       if (grad_outputs != nullptr) go = relic::tensors(grad_outputs, n_out);
       auto gs = torch::autograd::grad(relic::tensors(outputs, n_out), relic::tensors(inputs, n_in), go,
                                       c10::optional<bool>(retain_graph != 0), create_graph != 0, /*allow_unused=*/true);
-      for (int i = 0; i < n_in; ++i) out[i] = gs[static_cast<size_t>(i)].defined() ? relic::wrap(gs[static_cast<size_t>(i)]) : nullptr);
+      TORCH_CHECK(static_cast<int>(gs.size()) == n_in, "autograd returned ", gs.size(), " gradients for ", n_in, " inputs");
+      relic::wrap_all(std::move(gs), out, /*undefined_is_null=*/true));
 }
 
 RS_UNARY(detach, a->detach())
 
-RS_API int rs_is_grad_enabled() { return c10::GradMode::is_enabled() ? 1 : 0; }
-RS_API void rs_set_grad_enabled(int flag) { c10::GradMode::set_enabled(flag != 0); }
+RS_API int rs_is_grad_enabled(int* out) { RS_TRY(*out = c10::GradMode::is_enabled() ? 1 : 0); }
+RS_API int rs_set_grad_enabled(int flag) { RS_TRY(c10::GradMode::set_enabled(flag != 0)); }

@@ -6,7 +6,12 @@
 //     successful call that writes nullptr, never confused with a failure;
 //   * a tensor out-parameter (TH* out) receives a new, owned handle that the caller frees with
 //     rs_tensor_free; tensor arguments are borrowed;
-//   * nothing throws across the boundary: c10::Error, std::exception and anything else are caught.
+//   * nothing throws across the boundary: c10::Error, std::exception and anything else are caught by RS_TRY; the few
+//     exports without a status (rs_last_error, rs_live_tensors, rs_torch_version and the *_free functions) are declared
+//     RS_NOEXCEPT and do only what cannot throw (reading a thread-local or atomic value, running a noexcept destructor);
+//   * several tensor results are wrapped together (wrap_all) or not at all, so a late failure leaks no handle;
+//   * a C# double is a floating scalar and a C# long an integral one, as Python's float and int are in PyTorch's type
+//     promotion (int64 tensor * 2.0 is float, int64 tensor * 2 stays int64).
 #pragma once
 
 #include <ATen/ATen.h>
@@ -15,31 +20,76 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <limits>
+#include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
 #define RS_API extern "C" __attribute__((visibility("default")))
+// An export without a status: its body must not be able to throw (a throw would call std::terminate).
+#define RS_NOEXCEPT noexcept
 
 typedef at::Tensor* TH;
 typedef at::Generator* GH;
 
 namespace relic {
 
-void set_error(const char* message);
+// Never throws: when even the message cannot be stored, rs_last_error reports that instead.
+void set_error(const char* message) noexcept;
 extern std::atomic<int64_t> live_tensors;
+
+// Fault injection for tests (rs_debug_fail_after): a countdown of this thread's fail points; the fail point reached when
+// it is 0 throws std::bad_alloc once. -1 (the default) disables it. Fail points sit where the shim itself allocates
+// after libtorch has done its work: wrapping results and the caching allocator's bookkeeping.
+extern thread_local int fail_countdown;
+inline void fail_point() {
+  if (fail_countdown < 0) return;
+  if (fail_countdown-- == 0) throw std::bad_alloc();
+}
 
 // Wraps a result in a new owned handle and counts it as live.
 inline TH wrap(at::Tensor t) {
+  TORCH_CHECK(t.defined(), "relic_torch: the operation returned no tensor");
+  fail_point();
+  TH h = new at::Tensor(std::move(t));
   live_tensors.fetch_add(1, std::memory_order_relaxed);
-  return new at::Tensor(std::move(t));
+  return h;
 }
 
-inline at::IntArrayRef dims(const int64_t* p, int n) { return at::IntArrayRef(p, static_cast<size_t>(n)); }
+// Wraps several results all at once or not at all: every handle is allocated before any is written to out, so a
+// failure on the k-th leaves nothing behind. An undefined tensor becomes nullptr when allowed (an unused input's
+// gradient), else it is an error.
+inline void wrap_all(std::vector<at::Tensor> results, TH* out, bool undefined_is_null = false) {
+  std::vector<std::unique_ptr<at::Tensor>> handles(results.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].defined()) {
+      TORCH_CHECK(undefined_is_null, "relic_torch: the operation returned no tensor for result ", i);
+      continue;
+    }
+    fail_point();
+    handles[i] = std::make_unique<at::Tensor>(std::move(results[i]));
+  }
+  // Nothing below can throw.
+  for (size_t i = 0; i < handles.size(); ++i) {
+    if (handles[i] != nullptr) live_tensors.fetch_add(1, std::memory_order_relaxed);
+    out[i] = handles[i].release();
+  }
+}
+
+inline at::IntArrayRef dims(const int64_t* p, int n) {
+  TORCH_CHECK(n >= 0, "relic_torch: a list of ", n, " values (must be >= 0)");
+  return at::IntArrayRef(p, static_cast<size_t>(n));
+}
 
 inline std::vector<at::Tensor> tensors(const TH* p, int n) {
+  TORCH_CHECK(n >= 0, "relic_torch: a list of ", n, " tensors (must be >= 0)");
   std::vector<at::Tensor> v;
   v.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) v.push_back(*p[i]);
+  for (int i = 0; i < n; ++i) {
+    TORCH_CHECK(p[i] != nullptr, "relic_torch: tensor ", i, " of the list is null");
+    v.push_back(*p[i]);
+  }
   return v;
 }
 
@@ -47,17 +97,42 @@ inline c10::optional<at::Tensor> optional(TH t) {
   return t == nullptr ? c10::optional<at::Tensor>() : c10::optional<at::Tensor>(*t);
 }
 
-// A C# double as an ATen scalar: whole numbers become integer scalars, so that integer tensors stay integral
-// (Int64 + 1 is Int64, and an alpha of 1 is accepted for integer tensors); other values stay doubles.
-inline at::Scalar scalar(double v) {
-  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9007199254740992.0) return at::Scalar(static_cast<int64_t>(v));
-  return at::Scalar(v);
+// The alpha of add/sub (a multiplier of the second operand that takes no part in type promotion): integral when both
+// operands are integral (or Bool), where libtorch refuses a floating alpha, then it must be a whole number; a double
+// otherwise, so that an alpha of -0.0 stays -0.0.
+inline at::Scalar alpha(double v, const at::Tensor& a, const at::Tensor& b) {
+  if (!at::isIntegralType(at::result_type(a, b), /*includeBool=*/true)) return at::Scalar(v);
+  TORCH_CHECK(std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9007199254740992.0, "alpha must be a whole number in (-2^53, 2^53) for ",
+              at::result_type(a, b), " operands, got ", v);
+  return at::Scalar(static_cast<int64_t>(v));
+}
+
+// The dtypes of the managed DType (c10::ScalarType codes); any other code is refused before libtorch sees it.
+inline at::ScalarType scalar_type(int code) {
+  switch (code) {
+    case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7: case 11:
+      return static_cast<at::ScalarType>(code);
+    default:
+      TORCH_CHECK(false, "dtype code ", code, " is not supported (allowed: 0 UInt8, 1 Int8, 2 Int16, 3 Int32, 4 Int64, 5 Float16, 6 Float32, 7 Float64, 11 Bool)");
+  }
+}
+
+inline c10::Device device(int device_type, int device_index) {
+  TORCH_CHECK(device_type == 0 || device_type == 1, "device type ", device_type, " is not supported (allowed: 0 CPU, 1 CUDA)");
+  TORCH_CHECK(device_type != 0 || device_index == 0, "the CPU device has index 0, got ", device_index);
+  TORCH_CHECK(device_index >= 0 && device_index <= std::numeric_limits<c10::DeviceIndex>::max(), "device index ", device_index,
+              " is outside [0, ", static_cast<int>(std::numeric_limits<c10::DeviceIndex>::max()), "]");
+  return c10::Device(static_cast<c10::DeviceType>(device_type), static_cast<c10::DeviceIndex>(device_index));
 }
 
 inline at::TensorOptions options(int dtype, int device_type, int device_index) {
-  return at::TensorOptions()
-      .dtype(static_cast<at::ScalarType>(dtype))
-      .device(c10::Device(static_cast<c10::DeviceType>(device_type), static_cast<c10::DeviceIndex>(device_index)));
+  return at::TensorOptions().dtype(scalar_type(dtype)).device(device(device_type, device_index));
+}
+
+// A loss reduction: 0 none, 1 mean, 2 sum (at::Reduction); libtorch does not check every loss's code itself.
+inline int64_t reduction(int code) {
+  TORCH_CHECK(code >= 0 && code <= 2, "reduction code ", code, " is not supported (allowed: 0 none, 1 mean, 2 sum)");
+  return code;
 }
 
 }  // namespace relic
@@ -87,8 +162,13 @@ inline at::TensorOptions options(int dtype, int device_type, int device_index) {
 #define RS_BINARY(name, expr) \
   RS_API int rs_##name(TH a, TH b, TH* out) { RS_RETURN(expr); }
 
-#define RS_BINARY_SCALAR(name, expr)                   \
-  RS_API int rs_##name(TH a, double value, TH* out) {  \
-    const at::Scalar s = relic::scalar(value);         \
-    RS_RETURN(expr);                                   \
+// An export with a floating scalar (rs_<name>, a C# double) and its integral twin (rs_<name>_int, a C# long).
+#define RS_BINARY_SCALAR(name, expr)                       \
+  RS_API int rs_##name(TH a, double value, TH* out) {      \
+    const at::Scalar s(value);                             \
+    RS_RETURN(expr);                                       \
+  }                                                        \
+  RS_API int rs_##name##_int(TH a, int64_t value, TH* out) { \
+    const at::Scalar s(value);                             \
+    RS_RETURN(expr);                                       \
   }

@@ -24,9 +24,10 @@
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <type_traits>
 #endif
 
-RS_API int rs_dist_backends(int* gloo, int* nccl) {
+RS_API int rs_dist_backends(int* gloo, int* nccl) RS_NOEXCEPT {
 #ifdef RELIC_HAVE_C10D
   *gloo = 1;
 #else
@@ -229,7 +230,11 @@ RS_API int rs_store_prefix(const char* name, void* base, void** out) {
   RS_TRY(*out = new StoreBox{c10::make_intrusive<c10d::PrefixStore>(std::string(name), static_cast<StoreBox*>(base)->store)});
 }
 
-RS_API void rs_store_free(void* store) { delete static_cast<StoreBox*>(store); }
+// The *_free exports have no status: they only run destructors, which are noexcept.
+static_assert(std::is_nothrow_destructible<StoreBox>::value && std::is_nothrow_destructible<GroupBox>::value &&
+                  std::is_nothrow_destructible<WorkBox>::value && std::is_nothrow_destructible<ReducerBox>::value,
+              "the *_free exports rely on noexcept destructors");
+RS_API void rs_store_free(void* store) RS_NOEXCEPT { delete static_cast<StoreBox*>(store); }
 
 RS_API int rs_store_set(void* store, const char* key, const uint8_t* data, int64_t n) {
   RS_TRY(static_cast<StoreBox*>(store)->store->set(std::string(key), std::vector<uint8_t>(data, data + n)));
@@ -291,7 +296,7 @@ RS_API int rs_pg_nccl(void*, int, int, int64_t, void** out) {
 }
 #endif
 
-RS_API void rs_pg_free(void* group) { delete static_cast<GroupBox*>(group); }
+RS_API void rs_pg_free(void* group) RS_NOEXCEPT { delete static_cast<GroupBox*>(group); }
 
 RS_API int rs_pg_allreduce(void* group, const TH* tensors, int n, int op, void** work) {
   RS_TRY({
@@ -364,7 +369,7 @@ RS_API int rs_work_is_completed(void* work, int* out) {
   });
 }
 
-RS_API void rs_work_free(void* work) { delete static_cast<WorkBox*>(work); }
+RS_API void rs_work_free(void* work) RS_NOEXCEPT { delete static_cast<WorkBox*>(work); }
 
 RS_API int rs_pg_all_reduce_sum_autograd(void* group, TH x, TH* out) {
   RS_RETURN(AllReduceSum::apply(*x, reinterpret_cast<int64_t>(group)));
@@ -484,7 +489,7 @@ RS_API int rs_reducer_finalize(void* reducer, double* wait_seconds, int64_t* byt
   });
 }
 
-RS_API void rs_reducer_free(void* reducer) {
+RS_API void rs_reducer_free(void* reducer) RS_NOEXCEPT {
   auto* box = static_cast<ReducerBox*>(reducer);
   if (box == nullptr) return;
   try {

@@ -3,11 +3,11 @@
 #include "rs_common.h"
 
 RS_API int rs_fft_fft2(TH x, TH* out_re, TH* out_im) {
-  RS_TRY(auto c = at::fft_fft2(*x); *out_re = relic::wrap(at::real(c).contiguous());
-         *out_im = relic::wrap(at::imag(c).contiguous()))
+  RS_TRY(auto c = at::fft_fft2(*x); TH both[2]; relic::wrap_all({at::real(c).contiguous(), at::imag(c).contiguous()}, both);
+         *out_re = both[0]; *out_im = both[1])
 }
 
 RS_API int rs_fft_ifft2(TH re, TH im, TH* out_re, TH* out_im) {
-  RS_TRY(auto c = at::fft_ifft2(at::complex(*re, *im)); *out_re = relic::wrap(at::real(c).contiguous());
-         *out_im = relic::wrap(at::imag(c).contiguous()))
+  RS_TRY(auto c = at::fft_ifft2(at::complex(*re, *im)); TH both[2];
+         relic::wrap_all({at::real(c).contiguous(), at::imag(c).contiguous()}, both); *out_re = both[0]; *out_im = both[1])
 }

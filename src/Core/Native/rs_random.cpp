@@ -3,6 +3,8 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <type_traits>
+
 using relic::dims;
 using relic::options;
 
@@ -13,7 +15,8 @@ static c10::optional<at::Generator> gen(GH g) {
 RS_API int rs_generator_new(uint64_t seed, GH* out) {
   RS_TRY(*out = new at::Generator(at::make_generator<at::CPUGeneratorImpl>(seed)));
 }
-RS_API void rs_generator_free(GH g) { delete g; }
+static_assert(std::is_nothrow_destructible<at::Generator>::value, "rs_generator_free relies on a noexcept destructor");
+RS_API void rs_generator_free(GH g) RS_NOEXCEPT { delete g; }
 RS_API int rs_generator_seed(GH g, uint64_t seed) { RS_TRY(std::lock_guard<std::mutex> lock(g->mutex()); g->set_current_seed(seed)); }
 RS_API int rs_generator_get_state(GH g, TH* out) { RS_TRY(std::lock_guard<std::mutex> lock(g->mutex()); *out = relic::wrap(g->get_state())); }
 RS_API int rs_generator_set_state(GH g, TH state) { RS_TRY(std::lock_guard<std::mutex> lock(g->mutex()); g->set_state(*state)); }

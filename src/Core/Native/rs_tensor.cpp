@@ -34,7 +34,7 @@ RS_API int rs_eye(int64_t n, int64_t m, int dtype, int dev, int idx, TH* out) {
 // Copies `nbytes` of host memory into a new CPU tensor of the given shape and dtype.
 RS_API int rs_from_data(const void* data, int64_t nbytes, const int64_t* shape, int ndim, int dtype, TH* out) {
   RS_TRY(
-      auto t = at::empty(dims(shape, ndim), at::TensorOptions().dtype(static_cast<at::ScalarType>(dtype)));
+      auto t = at::empty(dims(shape, ndim), at::TensorOptions().dtype(relic::scalar_type(dtype)));
       TORCH_CHECK(static_cast<int64_t>(t.nbytes()) == nbytes, "from_data: the buffer holds ", nbytes,
                   " bytes but shape ", t.sizes(), " of ", t.scalar_type(), " needs ", t.nbytes());
       if (nbytes > 0) std::memcpy(t.data_ptr(), data, static_cast<size_t>(nbytes));
@@ -90,7 +90,13 @@ RS_API int rs_slice(TH a, int64_t dim, int64_t start, int64_t end, int64_t step,
   RS_RETURN(a->slice(dim, start, end, step));
 }
 RS_API int rs_select(TH a, int64_t dim, int64_t index, TH* out) { RS_RETURN(a->select(dim, index)); }
-RS_API int rs_index_select(TH a, int64_t dim, TH index, TH* out) { RS_RETURN(a->index_select(dim, *index)); }
+// libtorch 1.13 writes every index's value into the one-element result of a 0-dim tensor (a heap overflow), so an index
+// into a 0-dim tensor must hold exactly one value, as later PyTorch versions require.
+RS_API int rs_index_select(TH a, int64_t dim, TH index, TH* out) {
+  RS_TRY(TORCH_CHECK(a->dim() != 0 || index->numel() == 1, "index_select: an index into a 0-dim tensor must hold exactly one value, got ",
+                     index->numel());
+         *out = relic::wrap(a->index_select(dim, *index)));
+}
 RS_API int rs_masked_select(TH a, TH mask, TH* out) { RS_RETURN(a->masked_select(*mask)); }
 RS_API int rs_masked_fill(TH a, TH mask, double value, TH* out) { RS_RETURN(a->masked_fill(*mask, value)); }
 RS_API int rs_index_tensor(TH a, TH index, TH* out) {

@@ -96,18 +96,26 @@ at::Tensor color_jitter(const at::Tensor& images, const at::Tensor& order, const
   TORCH_CHECK(a.dim() == 1 && a.size(0) == n, "color_jitter: applied must be [N], got ", a.sizes());
   TORCH_CHECK(f.dim() == 2 && f.size(0) == n && f.size(1) == 4, "color_jitter: factors must be [N, 4], got ", f.sizes());
   TORCH_CHECK(!inplace || images.is_contiguous(), "color_jitter: in-place needs contiguous images");
-  auto out = inplace ? images : images.contiguous().clone();
-  float* data = out.data_ptr<float>();
   const int64_t* ord = o.data_ptr<int64_t>();
   const uint8_t* gate = a.data_ptr<uint8_t>();
+  // Every check comes before the first write: an in-place call that fails leaves the images as they were.
+  for (int64_t img = 0; img < n; ++img) {
+    if (!gate[img]) continue;
+    for (int position = 0; position < 4; ++position) {
+      const int64_t op = ord[img * 4 + position];
+      TORCH_CHECK(op >= 0 && op < 4, "color_jitter: order values must be 0..3, got ", op, " in row ", img);
+    }
+  }
+  auto out = inplace ? images : images.contiguous().clone();
+  float* data = out.data_ptr<float>();
   const float* fac = f.data_ptr<float>();
+  // Nothing inside the parallel loop may throw (a throw there would leave some images done and others not).
   at::parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
     for (int64_t img = begin; img < end; ++img) {
       if (!gate[img]) continue;
       float* x = data + img * c * plane;
       for (int position = 0; position < 4; ++position) {
         const int64_t op = ord[img * 4 + position];
-        TORCH_CHECK(op >= 0 && op < 4, "color_jitter: order values must be 0..3, got ", op);
         if (!(enabled & (int64_t(1) << op))) continue;
         const float factor = fac[img * 4 + op];
         const float rest = static_cast<float>(1.0 - static_cast<double>(factor));

@@ -12,8 +12,8 @@ public sealed class GradMode : IDisposable
 
     internal GradMode(bool enabled)
     {
-        previous = Native.rs_is_grad_enabled() != 0;
-        Native.rs_set_grad_enabled(enabled ? 1 : 0);
+        previous = Torch.IsGradEnabled;
+        TorchException.Check(Native.rs_set_grad_enabled(enabled ? 1 : 0));
     }
 
     public void Dispose()
@@ -22,6 +22,6 @@ public sealed class GradMode : IDisposable
         if (thread != Environment.CurrentManagedThreadId)
             throw new InvalidOperationException("GradMode must be disposed on the thread that created it (autograd mode is per thread)");
         disposed = true;
-        Native.rs_set_grad_enabled(previous ? 1 : 0);
+        TorchException.Check(Native.rs_set_grad_enabled(previous ? 1 : 0));
     }
 }

@@ -19,8 +19,8 @@ public static partial class Torch
     /// </remarks>
     static Torch()
     {
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OMP_NUM_THREADS")) && Native.rs_get_num_threads() < Environment.ProcessorCount)
-            Native.rs_set_num_threads(Environment.ProcessorCount);
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OMP_NUM_THREADS")) && NumThreads < Environment.ProcessorCount)
+            TorchException.Check(Native.rs_set_num_threads(Environment.ProcessorCount));
         var megabytes = DefaultCpuCacheMegabytes;
         var text = Environment.GetEnvironmentVariable("RELIC_CPU_CACHE_MB");
         if (!string.IsNullOrWhiteSpace(text))
@@ -86,7 +86,14 @@ public static partial class Torch
     }
 
     /// <summary>True when libtorch was built with oneDNN (MKL-DNN) kernels.</summary>
-    public static bool MkldnnIsAvailable => Native.rs_mkldnn_is_available() != 0;
+    public static bool MkldnnIsAvailable
+    {
+        get
+        {
+            TorchException.Check(Native.rs_mkldnn_is_available(out var available));
+            return available != 0;
+        }
+    }
 
     /// <summary>libtorch's own build and parallelism report (at::show_config, at::get_parallel_info).</summary>
     public static string BuildConfig
@@ -101,14 +108,18 @@ public static partial class Torch
     /// <summary>Number of intra-op threads libtorch uses.</summary>
     public static int NumThreads
     {
-        get => Native.rs_get_num_threads();
+        get
+        {
+            TorchException.Check(Native.rs_get_num_threads(out var n));
+            return n;
+        }
         set => SetNumThreads(value);
     }
 
     public static void SetNumThreads(int threads)
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "SetNumThreads: threads must be >= 1");
-        Native.rs_set_num_threads(threads);
+        TorchException.Check(Native.rs_set_num_threads(threads));
     }
 
     /// <summary>
@@ -119,7 +130,8 @@ public static partial class Torch
     public static bool SetThreadNumThreads(int threads)
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "SetThreadNumThreads: threads must be >= 1");
-        return Native.rs_set_thread_num_threads(threads) != 0;
+        TorchException.Check(Native.rs_set_thread_num_threads(threads, out var applied));
+        return applied != 0;
     }
 
     /// <summary>Native tensor handles alive in this process (for leak tests).</summary>
@@ -165,12 +177,25 @@ public static partial class Torch
     /// <summary>Enables autograd on this thread until the returned value is disposed.</summary>
     public static GradMode EnableGrad() => new(true);
 
-    public static bool IsGradEnabled => Native.rs_is_grad_enabled() != 0;
+    public static bool IsGradEnabled
+    {
+        get
+        {
+            TorchException.Check(Native.rs_is_grad_enabled(out var enabled));
+            return enabled != 0;
+        }
+    }
 
     /// <summary>Gradients of Σ outputs·gradOutputs with respect to <paramref name="inputs"/>; null for an input that does not influence the outputs.</summary>
+    /// <exception cref="ArgumentException">When <paramref name="gradOutputs"/> is given with another count than <paramref name="outputs"/>.</exception>
     public static unsafe Tensor?[] Grad(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor>? gradOutputs = null,
         bool retainGraph = false, bool createGraph = false)
     {
+        ArgumentNullException.ThrowIfNull(outputs);
+        ArgumentNullException.ThrowIfNull(inputs);
+        // The shim reads one gradient output per output: a shorter list would be read past its end.
+        if (gradOutputs is not null && gradOutputs.Count != outputs.Count)
+            throw new ArgumentException($"Grad: gradOutputs has {gradOutputs.Count} tensors but there are {outputs.Count} outputs; give one per output or none", nameof(gradOutputs));
         using var o = new PinnedHandles(outputs);
         using var i = new PinnedHandles(inputs);
         using var g = new PinnedHandles(gradOutputs ?? []);

@@ -125,7 +125,8 @@ public sealed class Pretrainer : IDisposable
     public long StepsDone { get; private set; }
 
     /// <summary>Runs one optimiser step on <paramref name="batch"/> and returns its metrics.</summary>
-    /// <exception cref="NonFiniteLossException">When the loss, a term or the gradients are not finite; nothing is updated.</exception>
+    /// <exception cref="NonFiniteLossException">When the loss, a term or the gradients are not finite; nothing is updated: no
+    /// parameter, and no buffer (the batch-norm running statistics the forward passes moved are put back).</exception>
     public MetricsRecord Step(Batch batch, int epoch = 0, double elapsedSeconds = 0)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -149,34 +150,26 @@ public sealed class Pretrainer : IDisposable
         Optimizer.LearningRateMultiplier = Schedule.Multiplier(step);
         double total;
         Dictionary<string, double> terms;
-        if (Group is not null)
+        double norm;
+        // The forward passes update batch-norm running statistics (and their counters) in place, in the online network
+        // and in the EMA target, before the loss is known; a refused step puts them back, so that it changes nothing.
+        using (var buffers = new BufferSnapshot(Online, Ema?.Target))
         {
-            var (online, targets) = Embed(views);
-            var global = new GatheredBatch(Group);
-            var value = Loss(online, targets, lossGenerators[0], global);
-            (total, terms) = AgreedValues(value);
-            ThrowIfNotFinite(step, total, terms);
-            Optimizer.ZeroGrad();
-            reducer!.Prepare();
-            value.Total.Backward();
-            LastReduction = reducer.Finish();
-        }
-        else if (workers is null)
-        {
-            var (online, targets) = Embed(views);
-            var value = Loss(online, targets, lossGenerators[0], null);
-            (total, terms) = Values(value);
-            ThrowIfNotFinite(step, total, terms);
-            Optimizer.ZeroGrad();
-            value.Total.Backward();
-        }
-        else
-            (total, terms) = ShardedGradients(views, workers, step);
-        var norm = GradientNorm();
-        if (!double.IsFinite(norm))
-        {
-            Optimizer.ZeroGrad();
-            throw new NonFiniteLossException(step, $"the loss {total:G6} is finite but the gradient norm is {norm}", lastFinite);
+            try
+            {
+                (total, terms) = Gradients(views, step);
+                norm = GradientNorm();
+                if (!double.IsFinite(norm))
+                {
+                    Optimizer.ZeroGrad();
+                    throw new NonFiniteLossException(step, $"the loss {total:G6} is finite but the gradient norm is {norm}", lastFinite);
+                }
+            }
+            catch
+            {
+                buffers.Restore();
+                throw;
+            }
         }
         if (Options.GradientClipNorm is { } max && norm > max)
         {
@@ -204,6 +197,41 @@ public sealed class Pretrainer : IDisposable
             elapsedSeconds + seconds);
         lastFinite = record;
         return record;
+    }
+
+    /// <summary>
+    /// Forward, loss, finiteness check and backward of one step on the path this engine runs (data-parallel, single
+    /// process or sharded); leaves the gradients of the step in the parameters and returns the loss and its terms.
+    /// </summary>
+    private (double Total, Dictionary<string, double> Terms) Gradients(PretrainingViews views, long step)
+    {
+        double total;
+        Dictionary<string, double> terms;
+        if (Group is not null)
+        {
+            var (online, targets) = Embed(views);
+            var global = new GatheredBatch(Group);
+            var value = Loss(online, targets, lossGenerators[0], global);
+            // Every rank agrees on the values, so all refuse a non-finite step together, before any backward.
+            (total, terms) = AgreedValues(value);
+            ThrowIfNotFinite(step, total, terms);
+            Optimizer.ZeroGrad();
+            reducer!.Prepare();
+            value.Total.Backward();
+            LastReduction = reducer.Finish();
+        }
+        else if (workers is null)
+        {
+            var (online, targets) = Embed(views);
+            var value = Loss(online, targets, lossGenerators[0], null);
+            (total, terms) = Values(value);
+            ThrowIfNotFinite(step, total, terms);
+            Optimizer.ZeroGrad();
+            value.Total.Backward();
+        }
+        else
+            (total, terms) = ShardedGradients(views, workers, step);
+        return (total, terms);
     }
 
     /// <summary>The loss and its terms averaged over ranks: every rank sees the same values (and so agrees on finiteness).</summary>

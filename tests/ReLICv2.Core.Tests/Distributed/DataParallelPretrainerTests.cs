@@ -117,6 +117,49 @@ public class DataParallelPretrainerTests
         foreach (var name in expected.Keys) Assert.Equal(ranks[0].State[name], ranks[^1].State[name]);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_non_finite_loss_on_one_rank_is_refused_by_every_rank_and_changes_no_parameter_or_buffer(bool syncBatchNorm)
+    {
+        var results = Ranks.Run(2, group =>
+        {
+            // Rank 1's loss is NaN at the second step: every rank sees the agreed (averaged) NaN and refuses the step.
+            var calls = 0;
+            LossValue Poisoned(IReadOnlyList<Tensor> o, IReadOnlyList<Tensor> t, Generator g, GlobalBatch? global)
+            {
+                var v = Relic(o, t, g, global);
+                if (++calls != 2 || group.Rank != 1) return v;
+                return new LossValue(v.Total * double.NaN, v.Terms);
+            }
+            var online = Network();
+            var optimizer = new Sgd(online.Parameters(), new SgdOptions(0.2, momentum: 0.9));
+            using var engine = new Pretrainer(online, TargetMode.Ema, optimizer, new WarmupCosineSchedule(10), (_, _) => throw new InvalidOperationException("views are given"),
+                Poisoned, new PretrainingOptions(1, seed: 3), EmaSchedule.Constant(0.9), group, new DataParallelOptions(syncBatchNorm, checksumEvery: 1));
+            using (var all = GlobalViews(0))
+            using (var mine = Rows(all, group.Rank, 2))
+                engine.Step(mine, GlobalBatch / 2);
+            var before = State(engine);
+            NonFiniteLossException? refused;
+            using (var all = GlobalViews(1))
+            using (var mine = Rows(all, group.Rank, 2))
+                refused = Assert.Throws<NonFiniteLossException>(() => engine.Step(mine, GlobalBatch / 2));
+            var after = State(engine);
+            // The ranks still agree (checksums every step) and train on.
+            using (var all = GlobalViews(2))
+            using (var mine = Rows(all, group.Rank, 2))
+                engine.Step(mine, GlobalBatch / 2);
+            return (Before: before, After: after, refused.Step, engine.StepsDone);
+        }, timeoutSeconds: 60);
+        foreach (var r in results)
+        {
+            Assert.Equal(1, r.Step);
+            Assert.Equal(2, r.StepsDone);
+            Assert.Contains(r.Before.Keys, k => k.EndsWith(".running_var", StringComparison.Ordinal));
+            foreach (var (name, values) in r.Before) Assert.True(values.AsSpan().SequenceEqual(r.After[name]), $"{name} changed in the refused step");
+        }
+    }
+
     [Fact]
     public void Without_synchronised_batch_norm_the_ranks_differ_from_the_global_batch()
     {

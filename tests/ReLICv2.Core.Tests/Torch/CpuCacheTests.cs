@@ -71,6 +71,70 @@ public class CpuCacheTests
         }
     }
 
+    [CacheInstalledFact]
+    public void Concurrent_allocations_and_frees_on_several_threads_count_every_request_and_never_share_a_block()
+    {
+        // The workers allocate blocks of one shared odd size (1 MiB and a little, float32; shards ask for equal sizes too),
+        // fill them with values of their own, check them after the others had time to run, and free them; another thread
+        // empties the cache and reads the counters meanwhile. Every request of a cacheable size is exactly one hit or one
+        // miss; a block handed to two owners at once would show as foreign values.
+        const int workers = 4, rounds = 300, perRound = 2;
+        Torch.EmptyCpuCache();
+        var start = Torch.CpuCache;
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var done = new CountdownEvent(workers);
+        var threads = Enumerable.Range(0, workers).Select(w => new Thread(() =>
+        {
+            try
+            {
+                Torch.SetThreadNumThreads(1);
+                const long size = 262_153;
+                for (var r = 0; r < rounds; r++)
+                {
+                    var held = new Tensor[perRound];
+                    for (var k = 0; k < perRound; k++) held[k] = Torch.Full([size], w * 1000 + r * perRound + k).DetachFromScope();
+                    Thread.Yield();
+                    for (var k = 0; k < perRound; k++)
+                    {
+                        using var t = held[k];
+                        using var same = t.Eq((double)(w * 1000 + r * perRound + k));
+                        using var all = same.All();
+                        if (all.Item() != 1) errors.Enqueue($"worker {w}, round {r}, tensor {k}: values changed while it was held");
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                errors.Enqueue($"worker {w}: {e.Message}");
+            }
+            finally
+            {
+                done.Signal();
+            }
+        }) { IsBackground = true }).ToList();
+        var meddler = new Thread(() =>
+        {
+            while (!done.IsSet)
+            {
+                Torch.EmptyCpuCache();
+                var stats = Torch.CpuCache;
+                if (stats.IdleBytes > stats.CapacityBytes) errors.Enqueue($"idle {stats.IdleBytes} bytes above the capacity {stats.CapacityBytes}");
+                Thread.Sleep(1);
+            }
+        }) { IsBackground = true };
+        foreach (var t in threads) t.Start();
+        meddler.Start();
+        Assert.True(done.Wait(TimeSpan.FromSeconds(60)), "the workers did not finish within 60 s");
+        meddler.Join();
+        Assert.Empty(errors);
+        var end = Torch.CpuCache;
+        Assert.Equal((long)workers * rounds * perRound, end.Hits + end.Misses - start.Hits - start.Misses);
+        Assert.True(end.Hits - start.Hits > 0, "no block was ever reused");
+        Assert.True(end.IdleBytes <= end.CapacityBytes);
+        Torch.EmptyCpuCache();
+        Assert.Equal(0, Torch.CpuCache.IdleBytes);
+    }
+
     [Fact]
     public void A_negative_capacity_is_rejected_with_the_value()
     {

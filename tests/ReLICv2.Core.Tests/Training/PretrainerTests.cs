@@ -116,30 +116,79 @@ public sealed class PretrainerTests : IDisposable
         Assert.Equal(expected, b.Step(batch).Loss);
     }
 
-    [Fact]
-    public void A_non_finite_loss_stops_the_run_with_a_diagnostic_and_changes_nothing()
+    /// <summary>Copies of every parameter and buffer of the online network and the EMA target, by name.</summary>
+    private static Dictionary<string, Tensor> Snapshot(Pretrainer engine) =>
+        engine.Online.NamedParameters().Concat(engine.Online.NamedBuffers()).Select(p => ("online." + p.Name, p.Tensor))
+            .Concat(engine.Ema!.Target.NamedParameters().Concat(engine.Ema.Target.NamedBuffers()).Select(p => ("target." + p.Name, p.Tensor)))
+            .ToDictionary(x => x.Item1, x => x.Item2.Detach().Clone().DetachFromScope());
+
+    private static void AssertUnchanged(Dictionary<string, Tensor> before, Pretrainer engine)
     {
+        using var after = new DisposableState(Snapshot(engine));
+        Assert.Equal(before.Keys.Order(), after.State.Keys.Order());
+        Assert.Contains(before.Keys, k => k.EndsWith(".running_mean", StringComparison.Ordinal)); // the networks do have buffers
+        Assert.Contains(before.Keys, k => k.EndsWith(".num_batches_tracked", StringComparison.Ordinal));
+        foreach (var (name, t) in before) Assert.True(t.Equal(after.State[name]), $"{name} changed in a refused step");
+    }
+
+    private sealed record DisposableState(Dictionary<string, Tensor> State) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var t in State.Values) t.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_non_finite_loss_stops_the_run_with_a_diagnostic_and_changes_nothing(int shards)
+    {
+        // Two good steps (one loss call per shard each), then NaN terms from the third step on.
         var calls = 0;
         LossValue Poisoned(IReadOnlyList<Tensor> o, IReadOnlyList<Tensor> t, Generator g, GlobalBatch? global)
         {
             var v = Relic(o, t, g);
-            if (++calls < 3) return v;
+            if (Interlocked.Increment(ref calls) <= 2 * shards) return v;
             var bad = v.Terms["invariance"] * double.NaN;
             return new LossValue(v.Total + bad, new Dictionary<string, Tensor> { ["contrastive"] = v.Terms["contrastive"], ["invariance"] = bad });
         }
-        using var engine = Engine(3, loss: Poisoned);
+        using var engine = Engine(3, loss: Poisoned, shards: shards);
         using var batch = FixedBatch();
         engine.Step(batch);
         engine.Step(batch);
-        var weights = engine.Online.Parameters().Select(p => p.Detach().Clone().DetachFromScope()).ToList();
+        using var before = new DisposableState(Snapshot(engine));
         var e = Assert.Throws<NonFiniteLossException>(() => engine.Step(batch));
         Assert.Equal(2, e.Step);
         Assert.Contains("invariance = NaN", e.Message);
         Assert.Equal(2, e.LastFinite!.Step);
         Assert.Contains("last finite step 2", e.Message);
-        Assert.All(engine.Online.Parameters().Zip(weights), p => Assert.True(p.First.Equal(p.Second)));
+        AssertUnchanged(before.State, engine);
         Assert.Equal(2, engine.StepsDone);
-        foreach (var w in weights) w.Dispose();
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_finite_loss_with_a_non_finite_gradient_changes_no_parameter_or_buffer(int shards)
+    {
+        // From the second step on the loss gains √|z − sg(z)|: 0 in value, but its gradient is 0·∞ = NaN.
+        var calls = 0;
+        LossValue Steep(IReadOnlyList<Tensor> o, IReadOnlyList<Tensor> t, Generator g, GlobalBatch? global)
+        {
+            var v = Relic(o, t, g);
+            if (Interlocked.Increment(ref calls) <= shards) return v;
+            var zero = (o[0] - o[0].Detach()).Abs().Sqrt().Sum();
+            return new LossValue(v.Total + zero, v.Terms);
+        }
+        using var engine = Engine(4, loss: Steep, shards: shards);
+        using var batch = FixedBatch();
+        engine.Step(batch);
+        using var before = new DisposableState(Snapshot(engine));
+        var e = Assert.Throws<NonFiniteLossException>(() => engine.Step(batch));
+        Assert.Contains("gradient norm is NaN", e.Message);
+        AssertUnchanged(before.State, engine);
+        Assert.Equal(1, engine.StepsDone);
     }
 
     [Theory]

@@ -128,6 +128,25 @@ public class ColorJitterKernelTests
     }
 
     [Fact]
+    public void A_failing_in_place_jitter_leaves_every_image_unchanged()
+    {
+        // The fused kernel's own check of the order, reached directly (ColorJitterKernel checks it first): image 0 is valid,
+        // image 1 is not. Checked inside the parallel loop, image 0 was already brightened when image 1 failed.
+        using var scope = Torch.NewScope();
+        using var g = new Generator(3);
+        var images = Torch.Rand([2, 3, 5, 4], g);
+        var original = images.Clone();
+        var order = Torch.FromArray(new long[] { 0, 1, 2, 3, 0, 1, 7, 3 }, 2, 4);
+        var applied = Torch.FromArray(new byte[] { 1, 1 });
+        var factors = Torch.Full([2, 4], 0.5);
+        var status = Native.rs_vision_color_jitter(images.H, order.H, applied.H, factors.H, enabled: 0b1111, inplace: 1, out var result);
+        result.Dispose();
+        var e = Assert.Throws<TorchException>(() => TorchException.Check(status));
+        Assert.Contains("order values must be 0..3, got 7 in row 1", e.Message);
+        Assert.True(images.Equal(original), "the failed in-place call modified the images");
+    }
+
+    [Fact]
     public void Hsv_round_trip_is_close_to_identity()
     {
         using var scope = Torch.NewScope();
