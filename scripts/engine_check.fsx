@@ -31,7 +31,7 @@ let worst =
     |> List.map (fun i ->
         use _ = Torch.NoGrad()
         let flat = w1.Detach().Reshape(-1L)
-        let probe delta =
+        let probe (delta: float) =
             let w = flat.Clone()
             use one = Torch.Zeros([| flat.NumEl |], DType.Float64)
             one.Narrow(0L, int64 i, 1L).Fill_(delta)
