@@ -41,4 +41,10 @@ let worst =
     |> List.max
 printfn "largest |autograd - finite difference| = %.3e" worst
 if worst > 1e-6 then failwithf "gradient check failed: %g" worst
+
+// Scalars follow PyTorch's type promotion: an int operand of an operator is Python's int, a float (and every scalar
+// method argument) Python's float — Int64 * 2 stays Int64, Int64 * 2.0 and Int64.Mul 2 are Float32.
+let ints = Torch.FromArray([| 1L; 2L |])
+let promoted = [ (ints * 2).DType; (ints + 1L).DType; (ints * 2.0).DType; ints.Mul(2).DType; (ints / 2).DType ]
+if promoted <> [ DType.Int64; DType.Int64; DType.Float32; DType.Float32; DType.Float32 ] then failwithf "scalar promotion: %A" promoted
 printfn "engine check passed"

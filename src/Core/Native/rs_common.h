@@ -10,8 +10,8 @@
 //     exports without a status (rs_last_error, rs_live_tensors, rs_torch_version and the *_free functions) are declared
 //     RS_NOEXCEPT and do only what cannot throw (reading a thread-local or atomic value, running a noexcept destructor);
 //   * several tensor results are wrapped together (wrap_all) or not at all, so a late failure leaks no handle;
-//   * a C# double is a floating scalar and a C# long an integral one, as Python's float and int are in PyTorch's type
-//     promotion (int64 tensor * 2.0 is float, int64 tensor * 2 stays int64).
+//   * a C# double is a floating scalar and a C# long (the int and long operators) an integral one, as Python's float and
+//     int are in PyTorch's type promotion (int64 tensor * 2.0 is float, int64 tensor * 2 stays int64).
 #pragma once
 
 #include <ATen/ATen.h>
@@ -162,13 +162,17 @@ inline int64_t reduction(int code) {
 #define RS_BINARY(name, expr) \
   RS_API int rs_##name(TH a, TH b, TH* out) { RS_RETURN(expr); }
 
-// An export with a floating scalar (rs_<name>, a C# double) and its integral twin (rs_<name>_int, a C# long).
-#define RS_BINARY_SCALAR(name, expr)                       \
-  RS_API int rs_##name(TH a, double value, TH* out) {      \
-    const at::Scalar s(value);                             \
-    RS_RETURN(expr);                                       \
-  }                                                        \
+// An export with a floating scalar s (a C# double).
+#define RS_BINARY_SCALAR(name, expr)                   \
+  RS_API int rs_##name(TH a, double value, TH* out) {  \
+    const at::Scalar s(value);                         \
+    RS_RETURN(expr);                                   \
+  }
+
+// The same with its integral twin rs_<name>_int (a C# long or int operand of an operator).
+#define RS_BINARY_SCALAR_AND_INT(name, expr)                 \
+  RS_BINARY_SCALAR(name, expr)                               \
   RS_API int rs_##name##_int(TH a, int64_t value, TH* out) { \
-    const at::Scalar s(value);                             \
-    RS_RETURN(expr);                                       \
+    const at::Scalar s(value);                               \
+    RS_RETURN(expr);                                         \
   }

@@ -9,27 +9,25 @@ RS_API int rs_add(TH a, TH b, double alpha, TH* out) { RS_RETURN(at::add(*a, *b,
 RS_API int rs_sub(TH a, TH b, double alpha, TH* out) { RS_RETURN(at::sub(*a, *b, relic::alpha(alpha, *a, *b))); }
 RS_BINARY(mul, at::mul(*a, *b))
 RS_BINARY(div, at::div(*a, *b))
-RS_BINARY_SCALAR(add_scalar, at::add(*a, s))
-RS_BINARY_SCALAR(sub_scalar, at::sub(*a, s))
-RS_BINARY_SCALAR(mul_scalar, at::mul(*a, s))
-RS_BINARY_SCALAR(div_scalar, at::div(*a, s))
-RS_BINARY_SCALAR(rsub_scalar, at::rsub(*a, s))
-RS_BINARY_SCALAR(rdiv_scalar, at::reciprocal(*a).mul(s))
+RS_BINARY_SCALAR_AND_INT(add_scalar, at::add(*a, s))
+RS_BINARY_SCALAR_AND_INT(sub_scalar, at::sub(*a, s))
+RS_BINARY_SCALAR_AND_INT(mul_scalar, at::mul(*a, s))
+RS_BINARY_SCALAR_AND_INT(div_scalar, at::div(*a, s))
+RS_BINARY_SCALAR_AND_INT(rsub_scalar, at::rsub(*a, s))
+RS_BINARY_SCALAR_AND_INT(rdiv_scalar, at::reciprocal(*a).mul(s))
 RS_BINARY_SCALAR(pow_scalar, at::pow(*a, s))
 RS_BINARY_SCALAR(rpow_scalar, at::pow(s, *a))
 RS_BINARY(pow, at::pow(*a, *b))
 // Integral remainder: x mod -1 is 0, but libtorch 1.13 computes it with the CPU's division, which traps (SIGFPE, the
 // end of the process) for the smallest Int32 or Int64 value, whose quotient by -1 overflows. A divisor of -1 is
 // replaced by 1, which gives the same result, 0, for every x. Floating remainders are left alone (2.5 mod -1 is -0.5).
+// (A scalar divisor, a C# double, always gives a floating remainder.)
 RS_API int rs_remainder(TH a, TH b, TH* out) {
   RS_TRY(at::Tensor divisor = *b;
          if (at::isIntegralType(at::result_type(*a, *b), /*includeBool=*/false)) divisor = b->masked_fill(b->eq(-1), 1);
          *out = relic::wrap(at::remainder(*a, divisor)));
 }
-RS_API int rs_remainder_scalar(TH a, double value, TH* out) { RS_RETURN(at::remainder(*a, at::Scalar(value))); }
-RS_API int rs_remainder_scalar_int(TH a, int64_t value, TH* out) {
-  RS_RETURN(at::remainder(*a, at::Scalar(value == -1 && at::isIntegralType(a->scalar_type(), /*includeBool=*/true) ? int64_t{1} : value)));
-}
+RS_BINARY_SCALAR(remainder_scalar, at::remainder(*a, s))
 RS_BINARY(matmul, at::matmul(*a, *b))
 RS_BINARY(mm, at::mm(*a, *b))
 RS_BINARY(bmm, at::bmm(*a, *b))
@@ -136,11 +134,9 @@ RS_API int rs_cumsum(TH a, int64_t dim, TH* out) { RS_RETURN(at::cumsum(*a, dim)
 // In place, the result keeps a's dtype: a floating scalar on an integral tensor is refused by libtorch, as in PyTorch.
 RS_API int rs_add_(TH a, TH b, double alpha) { RS_TRY(a->add_(*b, relic::alpha(alpha, *a, *b))); }
 RS_API int rs_add_scalar_(TH a, double s) { RS_TRY(a->add_(at::Scalar(s))); }
-RS_API int rs_add_scalar__int(TH a, int64_t s) { RS_TRY(a->add_(at::Scalar(s))); }
 RS_API int rs_sub_(TH a, TH b, double alpha) { RS_TRY(a->sub_(*b, relic::alpha(alpha, *a, *b))); }
 RS_API int rs_mul_(TH a, TH b) { RS_TRY(a->mul_(*b)); }
 RS_API int rs_mul_scalar_(TH a, double s) { RS_TRY(a->mul_(at::Scalar(s))); }
-RS_API int rs_mul_scalar__int(TH a, int64_t s) { RS_TRY(a->mul_(at::Scalar(s))); }
 RS_API int rs_div_(TH a, TH b) { RS_TRY(a->div_(*b)); }
 RS_API int rs_div_scalar_(TH a, double s) { RS_TRY(a->div_(s)); }
 RS_API int rs_addcmul_(TH a, TH t1, TH t2, double value) { RS_TRY(a->addcmul_(*t1, *t2, value)); }
@@ -149,7 +145,6 @@ RS_API int rs_lerp_(TH a, TH end, double weight) { RS_TRY(a->lerp_(*end, weight)
 RS_API int rs_copy_(TH a, TH src) { RS_TRY(a->copy_(*src)); }
 RS_API int rs_zero_(TH a) { RS_TRY(a->zero_()); }
 RS_API int rs_fill_(TH a, double value) { RS_TRY(a->fill_(at::Scalar(value))); }
-RS_API int rs_fill__int(TH a, int64_t value) { RS_TRY(a->fill_(at::Scalar(value))); }
 RS_API int rs_sqrt_(TH a) { RS_TRY(a->sqrt_()); }
 RS_API int rs_clamp_(TH a, double lo, double hi, int has_lo, int has_hi) {
   RS_TRY(a->clamp_(has_lo ? c10::optional<at::Scalar>(lo) : c10::nullopt,

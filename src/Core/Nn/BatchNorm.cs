@@ -77,7 +77,7 @@ public abstract class BatchNorm : Module
         if (IsTraining)
         {
             using (Torch.NoGrad())
-            using (var next = Torch.Scoped(() => NumBatchesTracked.To(DType.Float64).Add(1)))
+            using (var next = NumBatchesTracked + 1)   // an int operand: Int64 + 1 stays Int64
                 NumBatchesTracked.Copy_(next);
             factor = Momentum ?? 1.0 / NumBatchesTracked.ItemLong();
         }
@@ -121,7 +121,8 @@ public abstract class BatchNorm : Module
         if (runningStatisticsFrozen == 0)
         {
             using var noGrad = Torch.NoGrad();
-            NumBatchesTracked.Add_(1);
+            using (var next = NumBatchesTracked + 1)   // in place, Add_ takes a double, which an Int64 counter refuses
+                NumBatchesTracked.Copy_(next);
             var factor = Momentum ?? 1.0 / NumBatchesTracked.ItemLong();
             RunningMean.Mul_(1 - factor);
             RunningMean.Add_(mean.Detach(), factor);

@@ -18,7 +18,6 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int rs_add_scalar(TensorHandle a, double s, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_add_scalar_int(TensorHandle a, long s, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_add_scalar_(TensorHandle a, double s);
-    [LibraryImport(Lib)] internal static partial int rs_add_scalar__int(TensorHandle a, long s);
     [LibraryImport(Lib)] internal static partial int rs_addcdiv_(TensorHandle a, TensorHandle t1, TensorHandle t2, double value);
     [LibraryImport(Lib)] internal static partial int rs_addcmul_(TensorHandle a, TensorHandle t1, TensorHandle t2, double value);
     [LibraryImport(Lib)] internal static partial int rs_affine_grid(TensorHandle theta, long* size, int n, int align_corners, out TensorHandle @out);
@@ -68,13 +67,11 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int rs_empty(long* shape, int ndim, int dtype, int dev, int idx, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_eq(TensorHandle a, TensorHandle b, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_eq_scalar(TensorHandle a, double s, out TensorHandle @out);
-    [LibraryImport(Lib)] internal static partial int rs_eq_scalar_int(TensorHandle a, long s, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_equal(TensorHandle a, TensorHandle b, out int @out);
     [LibraryImport(Lib)] internal static partial int rs_exp(TensorHandle a, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_expand(TensorHandle a, long* shape, int n, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_eye(long n, long m, int dtype, int dev, int idx, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_fill_(TensorHandle a, double value);
-    [LibraryImport(Lib)] internal static partial int rs_fill__int(TensorHandle a, long value);
     [LibraryImport(Lib)] internal static partial int rs_flatten(TensorHandle a, long start, long end, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_flip(TensorHandle a, long* d, int n, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_floor(TensorHandle a, out TensorHandle @out);
@@ -83,7 +80,6 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int rs_gather(TensorHandle a, long dim, TensorHandle index, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_ge(TensorHandle a, TensorHandle b, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_ge_scalar(TensorHandle a, double s, out TensorHandle @out);
-    [LibraryImport(Lib)] internal static partial int rs_ge_scalar_int(TensorHandle a, long s, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_generator_get_state(GeneratorHandle g, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_generator_new(ulong seed, out GeneratorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_generator_seed(GeneratorHandle g, ulong seed);
@@ -93,7 +89,6 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int rs_grid_sample(TensorHandle x, TensorHandle grid, int interpolation, int padding, int align_corners, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_gt(TensorHandle a, TensorHandle b, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_gt_scalar(TensorHandle a, double s, out TensorHandle @out);
-    [LibraryImport(Lib)] internal static partial int rs_gt_scalar_int(TensorHandle a, long s, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_index_select(TensorHandle a, long dim, TensorHandle index, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_index_tensor(TensorHandle a, TensorHandle index, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_interpolate(TensorHandle x, long* size, int mode, int align_corners, int antialias, double scale_h, double scale_w, out TensorHandle @out);
@@ -107,7 +102,6 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int rs_kl_div(TensorHandle x, TensorHandle target, int reduction, int log_target, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_le(TensorHandle a, TensorHandle b, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_le_scalar(TensorHandle a, double s, out TensorHandle @out);
-    [LibraryImport(Lib)] internal static partial int rs_le_scalar_int(TensorHandle a, long s, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_lerp(TensorHandle a, TensorHandle b, double w, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_lerp_(TensorHandle a, TensorHandle end, double weight);
     [LibraryImport(Lib)] internal static partial int rs_linear(TensorHandle x, TensorHandle w, TensorHandle b, out TensorHandle @out);
@@ -121,7 +115,6 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int rs_logsumexp(TensorHandle a, long* d, int n, int keepdim, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_lt(TensorHandle a, TensorHandle b, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_lt_scalar(TensorHandle a, double s, out TensorHandle @out);
-    [LibraryImport(Lib)] internal static partial int rs_lt_scalar_int(TensorHandle a, long s, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_manual_seed(ulong seed);
     [LibraryImport(Lib)] internal static partial int rs_masked_fill(TensorHandle a, TensorHandle mask, double value, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_masked_select(TensorHandle a, TensorHandle mask, out TensorHandle @out);
@@ -143,13 +136,11 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int rs_mul_scalar(TensorHandle a, double s, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_mul_scalar_int(TensorHandle a, long s, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_mul_scalar_(TensorHandle a, double s);
-    [LibraryImport(Lib)] internal static partial int rs_mul_scalar__int(TensorHandle a, long s);
     [LibraryImport(Lib)] internal static partial int rs_multinomial(TensorHandle probs, long samples, int replacement, GeneratorHandle g, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_narrow(TensorHandle a, long dim, long start, long length, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_ndim(TensorHandle a, out int @out);
     [LibraryImport(Lib)] internal static partial int rs_ne(TensorHandle a, TensorHandle b, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_ne_scalar(TensorHandle a, double s, out TensorHandle @out);
-    [LibraryImport(Lib)] internal static partial int rs_ne_scalar_int(TensorHandle a, long s, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_neg(TensorHandle a, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_nll_loss(TensorHandle x, TensorHandle target, TensorHandle weight, int reduction, long ignore_index, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_norm(TensorHandle a, double p, long* d, int n, int keepdim, out TensorHandle @out);
@@ -161,7 +152,6 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int rs_permute(TensorHandle a, long* order, int n, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_pow(TensorHandle a, TensorHandle b, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_pow_scalar(TensorHandle a, double s, out TensorHandle @out);
-    [LibraryImport(Lib)] internal static partial int rs_pow_scalar_int(TensorHandle a, long s, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_prod(TensorHandle a, long dim, int keepdim, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_rand(long* shape, int n, GeneratorHandle g, int dtype, int dev, int idx, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_randint(long low, long high, long* shape, int n, GeneratorHandle g, int dtype, int dev, int idx, out TensorHandle @out);
@@ -173,14 +163,12 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int rs_relu(TensorHandle a, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_remainder(TensorHandle a, TensorHandle b, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_remainder_scalar(TensorHandle a, double s, out TensorHandle @out);
-    [LibraryImport(Lib)] internal static partial int rs_remainder_scalar_int(TensorHandle a, long s, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_repeat(TensorHandle a, long* reps, int n, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_requires_grad(TensorHandle a, out int @out);
     [LibraryImport(Lib)] internal static partial int rs_reshape(TensorHandle a, long* shape, int n, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_roll(TensorHandle a, long* shifts, int ns, long* d, int nd, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_round(TensorHandle a, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_rpow_scalar(TensorHandle a, double s, out TensorHandle @out);
-    [LibraryImport(Lib)] internal static partial int rs_rpow_scalar_int(TensorHandle a, long s, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_rsqrt(TensorHandle a, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_rsub_scalar(TensorHandle a, double s, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_rsub_scalar_int(TensorHandle a, long s, out TensorHandle @out);

@@ -2,36 +2,34 @@ namespace ReLICv2;
 
 // Arithmetic (broadcasting as PyTorch), comparisons, elementwise math, reductions, in-place updates.
 //
-// Scalars follow PyTorch's type promotion, with a C# double as Python's float and a C# long (or int) as Python's int:
-// an integral tensor times a double is floating (Int64 * 2.0 is Float32, the default floating type), times a long it
-// stays integral (Int64 * 2 is Int64); a floating tensor keeps its dtype with either (Float16 * 2.0 is Float16).
-// Division is true division in both cases (Int64 / 2 is Float32), as torch.div.
+// Scalars follow PyTorch's type promotion with a C# double as Python's float: the scalar methods take doubles, so an
+// integral tensor with a scalar is floating (Int64.Mul(2.0) is Float32, the default floating type) while a floating
+// tensor keeps its dtype (Float16.Mul(2.0) is Float16). The int and long operators are Python's int and keep an
+// integral tensor integral (Int64 * 2 is Int64, see Tensor.Operators.cs). Division is true division either way
+// (Int64 / 2 is Float32), as torch.div. In place the dtype is kept, so a scalar on an integral tensor is refused
+// (as int64_tensor.add_(1.0) is in PyTorch); write t.Copy_(t + 1) for an integral update.
 public sealed partial class Tensor
 {
     // ---- arithmetic ------------------------------------------------------------------------------
 
     /// <summary><c>this + alpha·other</c>; for integral operands alpha must be a whole number.</summary>
     public Tensor Add(Tensor other, double alpha = 1) => Wrap(Native.rs_add(H, other.H, alpha, out var r), r);
-    /// <summary>Adds a floating scalar: an integral tensor becomes floating.</summary>
+    /// <summary>Adds a floating scalar (an integral tensor gives a floating result; <c>t + 1</c> stays integral).</summary>
     public Tensor Add(double value) => Wrap(Native.rs_add_scalar(H, value, out var r), r);
-    /// <summary>Adds an integral scalar: the dtype is kept.</summary>
-    public Tensor Add(long value) => Wrap(Native.rs_add_scalar_int(H, value, out var r), r);
     /// <summary><c>this − alpha·other</c>; for integral operands alpha must be a whole number.</summary>
     public Tensor Sub(Tensor other, double alpha = 1) => Wrap(Native.rs_sub(H, other.H, alpha, out var r), r);
     public Tensor Sub(double value) => Wrap(Native.rs_sub_scalar(H, value, out var r), r);
-    public Tensor Sub(long value) => Wrap(Native.rs_sub_scalar_int(H, value, out var r), r);
     public Tensor Mul(Tensor other) => Wrap(Native.rs_mul(H, other.H, out var r), r);
+    /// <summary>Multiplies by a floating scalar (an integral tensor gives a floating result; <c>t * 2</c> stays integral).</summary>
     public Tensor Mul(double value) => Wrap(Native.rs_mul_scalar(H, value, out var r), r);
-    public Tensor Mul(long value) => Wrap(Native.rs_mul_scalar_int(H, value, out var r), r);
     /// <summary>True division (an integral tensor gives a floating result).</summary>
     public Tensor Div(Tensor other) => Wrap(Native.rs_div(H, other.H, out var r), r);
     public Tensor Div(double value) => Wrap(Native.rs_div_scalar(H, value, out var r), r);
-    public Tensor Div(long value) => Wrap(Native.rs_div_scalar_int(H, value, out var r), r);
+    /// <summary>Raises to a floating power; for an integral power of an integral tensor give a 0-dim integral exponent.</summary>
     public Tensor Pow(double exponent) => Wrap(Native.rs_pow_scalar(H, exponent, out var r), r);
-    public Tensor Pow(long exponent) => Wrap(Native.rs_pow_scalar_int(H, exponent, out var r), r);
     public Tensor Pow(Tensor exponent) => Wrap(Native.rs_pow(H, exponent.H, out var r), r);
+    /// <summary>Python's %: the result takes the divisor's sign; a floating divisor gives a floating result.</summary>
     public Tensor Remainder(double divisor) => Wrap(Native.rs_remainder_scalar(H, divisor, out var r), r);
-    public Tensor Remainder(long divisor) => Wrap(Native.rs_remainder_scalar_int(H, divisor, out var r), r);
     public Tensor Remainder(Tensor divisor) => Wrap(Native.rs_remainder(H, divisor.H, out var r), r);
     public Tensor Neg() => Wrap(Native.rs_neg(H, out var r), r);
 
@@ -60,12 +58,6 @@ public sealed partial class Tensor
     public Tensor Le(double value) => Wrap(Native.rs_le_scalar(H, value, out var r), r);
     public Tensor Gt(double value) => Wrap(Native.rs_gt_scalar(H, value, out var r), r);
     public Tensor Ge(double value) => Wrap(Native.rs_ge_scalar(H, value, out var r), r);
-    public Tensor Eq(long value) => Wrap(Native.rs_eq_scalar_int(H, value, out var r), r);
-    public Tensor Ne(long value) => Wrap(Native.rs_ne_scalar_int(H, value, out var r), r);
-    public Tensor Lt(long value) => Wrap(Native.rs_lt_scalar_int(H, value, out var r), r);
-    public Tensor Le(long value) => Wrap(Native.rs_le_scalar_int(H, value, out var r), r);
-    public Tensor Gt(long value) => Wrap(Native.rs_gt_scalar_int(H, value, out var r), r);
-    public Tensor Ge(long value) => Wrap(Native.rs_ge_scalar_int(H, value, out var r), r);
     public Tensor LogicalAnd(Tensor other) => Wrap(Native.rs_logical_and(H, other.H, out var r), r);
     public Tensor LogicalOr(Tensor other) => Wrap(Native.rs_logical_or(H, other.H, out var r), r);
     public Tensor LogicalNot() => Wrap(Native.rs_logical_not(H, out var r), r);
@@ -199,15 +191,12 @@ public sealed partial class Tensor
     public Tensor CumSum(long dim) => Wrap(Native.rs_cumsum(H, dim, out var r), r);
 
     // ---- in-place updates (for optimisers and EMA; they change this tensor's values) --------------
-    // The dtype is kept, so a floating scalar on an integral tensor is refused (as in PyTorch); use the long overloads.
 
     public void Add_(Tensor other, double alpha = 1) => TorchException.Check(Native.rs_add_(H, other.H, alpha));
     public void Add_(double value) => TorchException.Check(Native.rs_add_scalar_(H, value));
-    public void Add_(long value) => TorchException.Check(Native.rs_add_scalar__int(H, value));
     public void Sub_(Tensor other, double alpha = 1) => TorchException.Check(Native.rs_sub_(H, other.H, alpha));
     public void Mul_(Tensor other) => TorchException.Check(Native.rs_mul_(H, other.H));
     public void Mul_(double value) => TorchException.Check(Native.rs_mul_scalar_(H, value));
-    public void Mul_(long value) => TorchException.Check(Native.rs_mul_scalar__int(H, value));
     public void Div_(Tensor other) => TorchException.Check(Native.rs_div_(H, other.H));
     public void Div_(double value) => TorchException.Check(Native.rs_div_scalar_(H, value));
 
@@ -224,7 +213,6 @@ public sealed partial class Tensor
     public void Copy_(Tensor source) => TorchException.Check(Native.rs_copy_(H, source.H));
     public void Zero_() => TorchException.Check(Native.rs_zero_(H));
     public void Fill_(double value) => TorchException.Check(Native.rs_fill_(H, value));
-    public void Fill_(long value) => TorchException.Check(Native.rs_fill__int(H, value));
     public void Sqrt_() => TorchException.Check(Native.rs_sqrt_(H));
 
     public void Clamp_(double? min = null, double? max = null) =>

@@ -186,6 +186,10 @@ internal sealed class EngineFuzzer : IDisposable
     private void KeepOne(Tensor t)
     {
         if (t.IsDisposed || pool.Any(p => ReferenceEquals(p, t))) return;
+        // An empty tensor may have an absurd dimension ([3, 2^50, 4, 0]); libtorch 1.13's multi-threaded kernels (sort,
+        // cumsum, max along a dim, …) then run one empty task per index of the other dimensions, 2^52 of them: a hang,
+        // which PyTorch shares, not a crash. Such tensors are not kept for later calls.
+        if (t.Shape.Any(d => d > 4096)) return;
         if (pool.Count < MaxPool && random.Next(3) == 0 && t.NumEl <= MaxKeptElements) Add(t);
     }
 
@@ -292,15 +296,15 @@ internal sealed class EngineFuzzer : IDisposable
     private List<(string, Func<object?>)> Operations() =>
     [
         // arithmetic and comparisons
-        ("Add", () => T().Add(T(), D())), ("AddScalar", () => T().Add(D())), ("AddLong", () => T().Add(L())),
-        ("Sub", () => T().Sub(T())), ("SubLong", () => T().Sub(L())), ("Mul", () => T().Mul(T())), ("MulScalar", () => T().Mul(D())),
-        ("MulLong", () => T().Mul(L())), ("Div", () => T().Div(T())), ("DivScalar", () => T().Div(D())), ("DivLong", () => T().Div(L())),
-        ("Pow", () => T().Pow(D())), ("PowLong", () => T().Pow(L())), ("PowTensor", () => T().Pow(T())),
-        ("Remainder", () => T().Remainder(D())), ("RemainderLong", () => T().Remainder(L())), ("RemainderTensor", () => T().Remainder(T())),
+        ("Add", () => T().Add(T(), D())), ("AddScalar", () => T().Add(D())), ("AddLong", () => T() + L()),
+        ("Sub", () => T().Sub(T())), ("SubLong", () => T() - L()), ("Mul", () => T().Mul(T())), ("MulScalar", () => T().Mul(D())),
+        ("MulLong", () => T() * L()), ("Div", () => T().Div(T())), ("DivScalar", () => T().Div(D())), ("DivLong", () => T() / L()),
+        ("Pow", () => T().Pow(D())), ("PowTensor", () => T().Pow(T())),
+        ("Remainder", () => T().Remainder(D())), ("RemainderTensor", () => T().Remainder(T())),
         ("RSub", () => D() - T()), ("RSubLong", () => (int)L() - T()), ("RDiv", () => D() / T()), ("RDivLong", () => (long)L() / T()),
         ("Neg", () => -T()), ("Matmul", () => T().Matmul(T())), ("Mm", () => T().Mm(T())), ("Bmm", () => T().Bmm(T())),
         ("Maximum", () => T().Maximum(T())), ("Minimum", () => T().Minimum(T())), ("Atan2", () => T().Atan2(T())), ("Lerp", () => T().Lerp(T(), D())),
-        ("Eq", () => T().Eq(T())), ("Lt", () => T().Lt(D())), ("GeLong", () => T().Ge(L())), ("NeLong", () => T().Ne(L())),
+        ("Eq", () => T().Eq(T())), ("Lt", () => T().Lt(D())), ("Ge", () => T().Ge(D())), ("Ne", () => T().Ne(T())),
         ("LogicalAnd", () => T().LogicalAnd(T())), ("LogicalNot", () => T().LogicalNot()), ("IsFinite", () => T().IsFinite()),
         ("AllClose", () => T().AllClose(T())), ("Equal", () => T().Equal(T())),
         // elementwise
@@ -318,12 +322,13 @@ internal sealed class EngineFuzzer : IDisposable
         ("All", () => T().All()), ("Any", () => T().Any()),
         // in place
         ("Add_", () => { T().Add_(T(), D()); return null; }), ("Add_Scalar", () => { T().Add_(D()); return null; }),
-        ("Add_Long", () => { T().Add_(L()); return null; }), ("Sub_", () => { T().Sub_(T()); return null; }),
+        ("Sub_", () => { T().Sub_(T()); return null; }),
         ("Mul_", () => { T().Mul_(T()); return null; }), ("Mul_Scalar", () => { T().Mul_(D()); return null; }),
-        ("Mul_Long", () => { T().Mul_(L()); return null; }), ("Div_", () => { T().Div_(D()); return null; }),
+        ("Div_", () => { T().Div_(D()); return null; }),
         ("AddCMul_", () => { T().AddCMul_(T(), T(), D()); return null; }), ("AddCDiv_", () => { T().AddCDiv_(T(), T()); return null; }),
         ("Lerp_", () => { T().Lerp_(T(), D()); return null; }), ("Copy_", () => { T().Copy_(T()); return null; }),
-        ("Zero_", () => { T().Zero_(); return null; }), ("Fill_", () => { T().Fill_(D()); return null; }), ("Fill_Long", () => { T().Fill_(L()); return null; }),
+        ("Zero_", () => { T().Zero_(); return null; }), ("Fill_", () => { T().Fill_(D()); return null; }),
+        ("Fill_Long", () => { var t = T(); t.Copy_(t * 0 + L()); return null; }),
         ("Sqrt_", () => { T().Sqrt_(); return null; }), ("Clamp_", () => { T().Clamp_(D(), D()); return null; }),
         ("Uniform_", () => { T().Uniform_(D(), D(), Gen()); return null; }), ("Normal_", () => { T().Normal_(D(), D(), Gen()); return null; }),
         // shapes and indexing
