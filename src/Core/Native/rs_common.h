@@ -7,8 +7,9 @@
 //   * a tensor out-parameter (TH* out) receives a new, owned handle that the caller frees with
 //     rs_tensor_free; tensor arguments are borrowed;
 //   * nothing throws across the boundary: c10::Error, std::exception and anything else are caught by RS_TRY; the few
-//     exports without a status (rs_last_error, rs_live_tensors, rs_torch_version and the *_free functions) are declared
-//     RS_NOEXCEPT and do only what cannot throw (reading a thread-local or atomic value, running a noexcept destructor);
+//     exports without a status (rs_last_error, rs_live_tensors, rs_torch_version, rs_cuda_is_available, rs_dist_backends
+//     and the *_free functions) are declared RS_NOEXCEPT and do only what cannot throw (reading a thread-local or atomic
+//     value, running a noexcept destructor, or catching everything);
 //   * several tensor results are wrapped together (wrap_all) or not at all, so a late failure leaks no handle;
 //   * a C# double is a floating scalar and a C# long (the int and long operators) an integral one, as Python's float and
 //     int are in PyTorch's type promotion (int64 tensor * 2.0 is float, int64 tensor * 2 stays int64).
