@@ -43,9 +43,14 @@ public static class BenchStepCommand
         };
         var profile = new Option<bool>("--profile") { Description = "Also profile --steps full steps with libtorch's profiler and print the time per category (docs/benchmarks.md §2.2)." };
         var blasThreads = new Option<int>("--blas-threads") { Description = "OpenBLAS threads (1-256; default: as --threads).", DefaultValueFactory = _ => 0 };
+        var augmentThreads = new Option<int>("--augment-threads")
+        {
+            Description = "Intra-op threads of the thread that makes the views for augment_images_per_s (1-256; default 1, as the data loader's prefetch thread).",
+            DefaultValueFactory = _ => 1,
+        };
         var command = new Command("step", "One ReLICv2 pre-training step (docs/benchmarks.md §2, relicv2-step-small): augmentation, compute and full-step images/s.")
         {
-            steps, threads, shards, pytorch, contend, contendLimit, profile, blasThreads,
+            steps, threads, shards, pytorch, contend, contendLimit, profile, blasThreads, augmentThreads,
         };
         command.SetAction(parse =>
         {
@@ -61,15 +66,17 @@ public static class BenchStepCommand
             if (limit is < 10 or > 86400) { Console.Error.WriteLine($"relic bench step: --contend-limit must be in [10, 86400] seconds, got {limit}"); return 2; }
             var b = parse.GetValue(blasThreads);
             if (b is < 0 or > 256) { Console.Error.WriteLine($"relic bench step: --blas-threads must be in [1, 256] (0: as --threads), got {b}"); return 2; }
+            var a = parse.GetValue(augmentThreads);
+            if (a is < 1 or > 256) { Console.Error.WriteLine($"relic bench step: --augment-threads must be in [1, 256], got {a}"); return 2; }
             Torch.SetNumThreads(t);
             if (b > 0) Torch.SetBlasThreads(b);
-            var ours = Measure(n, 1);
+            var ours = Measure(n, 1, a);
             Console.WriteLine(JsonSerializer.Serialize(ours));
             if (k > 0)
             {
                 Result contended;
                 using (BusyProcesses.Start(k, TimeSpan.FromSeconds(limit)))
-                    contended = Measure(n, 1) with { contending_processes = k };
+                    contended = Measure(n, 1, a) with { contending_processes = k };
                 Console.WriteLine(JsonSerializer.Serialize(contended));
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
@@ -85,7 +92,7 @@ public static class BenchStepCommand
             if (parse.GetValue(profile)) PrintProfile(n);
             if (w > 1)
             {
-                var sharded = Measure(n, w);
+                var sharded = Measure(n, w, a);
                 Console.WriteLine(JsonSerializer.Serialize(sharded));
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
@@ -121,7 +128,30 @@ public static class BenchStepCommand
 
     private sealed record Result(string workload, string implementation, int threads, int shards, int steps, double augment_images_per_s, double compute_images_per_s,
         double full_step_images_per_s, double compute_gflops, double matmul_gflops, double compute_pct_of_matmul_peak, double? peak_rss_mib,
-        int blas_threads, string openmp_wait, string shim_arch, string kernel_isa, int contending_processes = 0);
+        int augment_threads, int blas_threads, string openmp_wait, string shim_arch, string kernel_isa, int contending_processes = 0);
+
+    /// <summary>Runs <paramref name="body"/> on a new thread with <paramref name="threads"/> intra-op threads of its own.</summary>
+    private static double OnThread(int threads, Func<double> body)
+    {
+        double result = 0;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Torch.SetThreadNumThreads(threads);
+                result = body();
+            }
+            catch (Exception e)
+            {
+                failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+        }) { Name = "relic-bench-views" };
+        thread.Start();
+        thread.Join();
+        failure?.Throw();
+        return result;
+    }
 
     private static double Slowdown(double quiet, double contended) => Math.Round(quiet / Math.Max(contended, 1e-9), 2);
 
@@ -144,7 +174,7 @@ public static class BenchStepCommand
         return 2.0 * n * n * n / best / 1e9;
     }
 
-    private static Result Measure(int steps, int shards)
+    private static Result Measure(int steps, int shards, int augmentThreads)
     {
         using var g = new Generator(0);
         using var sources = Torch.RandInt(0, 256, [Batch, 3, Source, Source], g, DType.UInt8);
@@ -164,7 +194,8 @@ public static class BenchStepCommand
             for (var i = 0; i < steps; i++) a();
             return steps * Batch / clock.Elapsed.TotalSeconds;
         }
-        var augment = Time(() => makeViews(batch, 1).Dispose());
+        // The views are timed on a thread of their own with the data loader's prefetch-thread setting (docs/benchmarks.md §6).
+        var augment = OnThread(augmentThreads, () => Time(() => makeViews(batch, 1).Dispose()));
         var compute = Time(() => computeOnly.Step(batch));
         var full = Time(() => trainer.Step(batch));
         var macs = 4 * (ComputeCost.MultiplyAdds(encoder, 32) + HeadMacs(online, predictor: true)) + 2 * (ComputeCost.MultiplyAdds(encoder, 16) + HeadMacs(online, predictor: true));
@@ -173,7 +204,7 @@ public static class BenchStepCommand
         var gflops = flopsPerImage * compute / 1e9;
         var peak = MatmulGflops();
         return new Result("relicv2-step-small", "relicv2.net", Torch.NumThreads, shards, steps, Math.Round(augment, 2), Math.Round(compute, 2), Math.Round(full, 2),
-            Math.Round(gflops, 2), Math.Round(peak, 2), Math.Round(100 * gflops / peak, 1), Mib(ProcessMemory.PeakResidentBytes), Torch.BlasThreads,
+            Math.Round(gflops, 2), Math.Round(peak, 2), Math.Round(100 * gflops / peak, 1), Mib(ProcessMemory.PeakResidentBytes), augmentThreads, Torch.BlasThreads,
             Torch.OpenMpWait, Torch.BuildArchitecture, Torch.KernelInstructionSet);
     }
 

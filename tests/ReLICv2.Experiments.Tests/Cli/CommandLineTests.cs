@@ -59,6 +59,7 @@ public partial class CommandLineTests
     [InlineData("pretrain --set shards=0", "Experiment.Shards must be in [1, 64]")]
     [InlineData("bench step --contend 300", "--contend must be in [0, 256], got 300")]
     [InlineData("bench step --contend-limit 5", "--contend-limit must be in [10, 86400] seconds, got 5")]
+    [InlineData("bench step --augment-threads 0", "--augment-threads must be in [1, 256], got 0")]
     public void Bad_arguments_give_a_one_line_error_and_exit_code_2(string args, string message)
     {
         var (code, _, error) = Run(args.Split(' '));
@@ -100,6 +101,7 @@ public partial class CommandLineTests
             Assert.True(line.GetProperty("matmul_gflops").GetDouble() > 0);
             Assert.True(line.GetProperty("peak_rss_mib").GetDouble() > 0);
             Assert.Equal(Torch.BuildArchitecture, line.GetProperty("shim_arch").GetString());
+            Assert.Equal(1, line.GetProperty("augment_threads").GetInt32());
         }
         Assert.Equal(0, quiet.GetProperty("contending_processes").GetInt32());
         Assert.Equal(1, contended.GetProperty("contending_processes").GetInt32());
