@@ -119,7 +119,7 @@ RELIC_DISPATCH void jitter_image(float* x, int64_t c, int64_t plane, const int64
 
 // ColorJitter with the randomness as data: per image, when applied, the enabled ops run in the image's order
 // (0 brightness, 1 contrast, 2 saturation, 3 hue) with its factors [N, 4]; each op is torchvision's float formula,
-// clipped to [0, 1]. Images are independent tasks, each op one pass over that image (cache-resident).
+// clipped to [0, 1]. Images are independent (chunks of whole images), each op one pass over that image (cache-resident).
 at::Tensor color_jitter(const at::Tensor& images, const at::Tensor& order, const at::Tensor& applied, const at::Tensor& factors, int64_t enabled, bool inplace) {
   TORCH_CHECK(images.dim() == 4 && (images.size(1) == 1 || images.size(1) == 3), "color_jitter: images must be [N, 1 or 3, H, W], got ", images.sizes());
   TORCH_CHECK(images.scalar_type() == at::kFloat, "color_jitter: images must be Float32, got ", images.scalar_type());
@@ -210,12 +210,12 @@ RELIC_DISPATCH void resize_plane(const float* in, float* o_plane, int64_t w, con
   const auto ty = axis_taps(top, bh, out_h, cubic);
   rows.assign(static_cast<size_t>(bh * out_w), 0.0f);
   for (int64_t y = 0; y < bh; ++y) {
-    const float* line = in + (top + y) * w;
+    const float* source = in + (top + y) * w;
     float* r = rows.data() + y * out_w;
     for (int64_t o = 0; o < out_w; ++o) {
       const Taps& t = tx[static_cast<size_t>(o)];
-      float v = line[t.index[0]] * t.weight[0];
-      for (int k = 1; k < t.count; ++k) v += line[t.index[k]] * t.weight[k];
+      float v = source[t.index[0]] * t.weight[0];
+      for (int k = 1; k < t.count; ++k) v += source[t.index[k]] * t.weight[k];
       r[o] = v;
     }
   }
@@ -359,6 +359,7 @@ at::Tensor gaussian_blur(const at::Tensor& images, const at::Tensor& taps, const
   return out;
 }
 
+// One image of `per` floats solarized at th.
 RELIC_DISPATCH void solarize_image(const float* in, float* o, int64_t per, float th) {
   for (int64_t i = 0; i < per; ++i) o[i] = in[i] >= th ? 1.0f - in[i] : in[i];
 }
@@ -388,6 +389,7 @@ at::Tensor solarize(const at::Tensor& images, double threshold, const at::Tensor
   return out;
 }
 
+// One RGB image of `plane` pixels per channel turned to its luma, in all three channels.
 RELIC_DISPATCH void grayscale_image(const float* in, float* o, int64_t plane) {
   for (int64_t i = 0; i < plane; ++i) {
     const float l = luma(in[i], in[i + plane], in[i + 2 * plane]);
