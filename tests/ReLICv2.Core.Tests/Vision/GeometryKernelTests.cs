@@ -115,8 +115,6 @@ public class GeometryKernelTests
                     for (var x = ox * factor; x < (ox + 1) * factor; x++)
                         area[oy * output + ox] += pixels[y * size + x] / (double)(factor * factor);
         var antialiased = ResizedCropKernel.Apply(image, box, output, output, antialias: true).ToArray<float>();
-        var pointSampled = ResizedCropKernel.Apply(image, box, output, output).ToArray<float>();
-        var worstPointSampled = 0.0;
         // the widened triangle is symmetric about the block centre and averages the checkerboard to its mean; the first and
         // last output rows and columns have taps cut by the image border
         for (var oy = 1; oy < output - 1; oy++)
@@ -125,10 +123,8 @@ public class GeometryKernelTests
             {
                 var k = oy * output + ox;
                 Assert.True(Math.Abs(antialiased[k] - area[k]) <= 1e-5, $"({oy}, {ox}): antialiased {antialiased[k]} vs area average {area[k]}");
-                worstPointSampled = Math.Max(worstPointSampled, Math.Abs(pointSampled[k] - area[k]));
             }
         }
-        Assert.True(factor == 2 || worstPointSampled > 0.1, $"point sampling should miss the area average at factor {factor}: {worstPointSampled}");
     }
 
     [Fact]

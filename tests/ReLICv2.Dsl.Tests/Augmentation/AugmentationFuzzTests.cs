@@ -20,8 +20,9 @@ public class AugmentationFuzzTests
         from r1 in Between(0.5, 2)
         from r2 in Between(0.5, 2)
         from bicubic in Gen.Elements(true, false)
+        from antialias in Gen.Elements(false, false, true)
         select new ResizedCrop(s, Math.Min(a, b), Math.Max(a, b), Math.Min(r1, r2), Math.Max(r1, r2),
-            bicubic ? InterpolationMode.Bicubic : InterpolationMode.Bilinear);
+            bicubic ? InterpolationMode.Bicubic : InterpolationMode.Bilinear, antialias);
 
     private static readonly Gen<AugmentationStep> Other = Gen.OneOf(
         Between(0, 1).Select(p => (AugmentationStep)new HorizontalFlip(p)),

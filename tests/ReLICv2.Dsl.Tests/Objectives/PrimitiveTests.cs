@@ -72,7 +72,7 @@ public class PrimitiveTests
         Assert.Equal("tanh(1.5·o)", TestPrimitives.Squash.Apply<Embeddings>([Expr.Online], [1.5]).ToString());
         Assert.Equal("test.distance2(o, t)", TestPrimitives.Distance[2].Apply([Expr.Online, Expr.Target]).ToString());
         Assert.Equal(
-            "1·CE(diag, ô·sg[t̂]ᵀ/0.2) + 1·KL(softmax(ô·sg[t̂]ᵀ/0.2) ‖ sg[softmax(sg[t̂]·ôᵀ/0.2)]) + 0.1·test.uniformity(ô; t=2) + 0.5·mse(tanh(1.5·o), sg[t̂]) + 1·test.distance2(o, t)",
+            "1·CE(diag, ô·sg[t̂]ᵀ/0.2) + 1·KL(softmax(ô·sg[t̂]ᵀ/0.2) ‖ sg[softmax(sg[t̂]·ôᵀ/0.2)]) + 0.1·test.uniformity(ô; t=2) + 0.5·MSE(tanh(1.5·o), sg[t̂]) + 1·test.distance2(o, t)",
             Composite().ToString());
     }
 
