@@ -36,12 +36,12 @@ public static class MethodPresets
     /// <summary><paramref name="method"/> on Fashion-MNIST with a pre-training budget of <paramref name="minutes"/>.</summary>
     /// <exception cref="ArgumentException">An unknown method (the message lists the known ones).</exception>
     public static Experiment FashionMnist(string method, double minutes = 10) =>
-        Build(method, Experiment.FashionMnistRelicv2(minutes), ViewSet.Relicv2FashionMnist(largeCount: 2, smallCount: 0), "fashion-mnist");
+        Build(method, Experiment.FashionMnistReLICv2(minutes), ViewSet.ReLICv2FashionMnist(largeCount: 2, smallCount: 0), "fashion-mnist");
 
     /// <summary><paramref name="method"/> on CIFAR-10 (files under <paramref name="root"/>, or the default location).</summary>
     /// <exception cref="ArgumentException">An unknown method (the message lists the known ones).</exception>
     public static Experiment Cifar10(string method, string? root = null, int epochs = 100) =>
-        Build(method, Experiment.Cifar10Relicv2(root, epochs), ViewSet.Relicv2(largeCount: 2, smallCount: 0, largeSize: 32, smallSize: 16), "cifar10");
+        Build(method, Experiment.Cifar10ReLICv2(root, epochs), ViewSet.ReLICv2(largeCount: 2, smallCount: 0, largeSize: 32, smallSize: 16), "cifar10");
 
     private static Experiment Build(string method, Experiment relicv2, ViewSet twoViews, string dataset)
     {

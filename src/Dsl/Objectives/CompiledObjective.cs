@@ -259,7 +259,7 @@ public sealed class CompiledObjective
         EntropyOfMean => "the batch-mean distribution",
         IPrimitiveCall { Primitive.Locality: PrimitiveLocality.WholeBatch } => "the whole batch (the primitive declares PrimitiveLocality.WholeBatch)",
         IPrimitiveCall { Primitive.Locality: PrimitiveLocality.Unknown } =>
-            "whatever it reads of the batch (the primitive does not declare its locality; declare PrimitiveLocality.RowWise if row i of its value depends on row i of its inputs only)",
+            "possibly the whole batch (the primitive does not declare its locality; declare PrimitiveLocality.RowWise if row i of its value depends on row i of its inputs only)",
         _ => null,
     };
 
