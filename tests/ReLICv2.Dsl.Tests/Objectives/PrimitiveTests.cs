@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
+using ReLICv2.Experiments;
 using ReLICv2.Losses;
 using ReLICv2.Objectives;
 using Xunit;
@@ -98,6 +99,19 @@ public class PrimitiveTests
         Assert.Equal(objective.ToString(), back.ToString());
         var paired = new PairedObjective(objective, PairingPolicy.ReLICv2());
         Assert.Equal(paired, ObjectiveJson.DeserializePaired(ObjectiveJson.Serialize(paired)));
+    }
+
+    [Fact]
+    public void An_experiment_with_a_primitive_in_its_objective_round_trips_through_experiment_json()
+    {
+        var experiment = Experiment.FashionMnistReLICv2().With(objective: new PairedObjective(Composite(), PairingPolicy.ReLICv2()));
+        var json = experiment.ToJson();
+        Assert.Contains("\"primitive\": \"test.uniformity\"", json);
+        var back = Experiment.FromJson(json);
+        Assert.Equal(experiment.Objective, back.Objective);
+        Assert.Equal(json, back.ToJson());
+        var unknown = Assert.ThrowsAny<JsonException>(() => Experiment.FromJson(json.Replace("\"test.squash\"", "\"test.elsewhere\"", StringComparison.Ordinal)));
+        Assert.Contains("unknown primitive 'test.elsewhere'", unknown.Message);
     }
 
     [Fact]
