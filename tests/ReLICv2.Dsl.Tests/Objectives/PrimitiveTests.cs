@@ -180,16 +180,16 @@ public class PrimitiveTests
     public void A_primitive_shared_by_several_terms_is_evaluated_once_per_pair_in_the_one_pass_term_evaluation()
     {
         using var scope = Torch.NewScope();
-        var shared = TestPrimitives.Distance[3].Apply([Expr.Online, Expr.Target]);
+        var shared = TestPrimitives.Counted.Apply([Expr.Online, Expr.Target]);
         var objective = shared + 2.0 * shared + Presets.Relic();
         var compiled = objective.Compile();
         var online = Enumerable.Range(0, 3).Select(i => Torch.Randn([4, 3], new Generator((ulong)i), DType.Float64)).ToArray();
         var targets = online.Take(2).Select(v => v + 0.1).ToArray();
         var pairing = PairingPolicy.ReLICv2();
         var pairs = pairing.Pairs(2, 1).Count;
-        var before = TestPrimitives.DistanceCalls;
+        var before = TestPrimitives.CountedCalls;
         var terms = compiled.EvaluateTerms(online, targets, pairing);
-        Assert.Equal(pairs, TestPrimitives.DistanceCalls - before);
+        Assert.Equal(pairs, TestPrimitives.CountedCalls - before);
         var whole = compiled.EvaluateViews(online, targets, pairing).Item();
         var weighted = objective.AsTerms().Select((w, k) => w.Weight * terms[k].Item()).Sum();
         Assert.True(Math.Abs(whole - weighted) <= 1e-12, $"{whole:R} vs {weighted:R}");

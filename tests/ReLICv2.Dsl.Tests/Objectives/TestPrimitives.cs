@@ -5,11 +5,11 @@ namespace ReLICv2.Tests;
 /// <summary>
 /// User-defined primitives of the objective language as a test author (not the library) defines them, registered once
 /// per process: the uniformity loss of Wang &amp; Isola (2020), a row-wise squashing of embeddings, and a two-input
-/// squared distance in every stop-gradient variant.
+/// squared distance in every stop-gradient variant (and once more, counting its calls).
 /// </summary>
 public static class TestPrimitives
 {
-    private static int distanceCalls;
+    private static int countedCalls;
 
     /// <summary>log mean_{i≠j} exp(−t‖zᵢ − zⱼ‖²): needs the whole batch.</summary>
     public static Primitive Uniformity { get; } = PrimitiveRegistry.Register(new Primitive("test.uniformity", typeof(Scalar), [typeof(Embeddings)],
@@ -21,22 +21,26 @@ public static class TestPrimitives
         format: (x, p) => $"tanh({p[0].ToString(System.Globalization.CultureInfo.InvariantCulture)}·{x[0]})"));
 
     /// <summary>
-    /// mean_i ‖aᵢ − bᵢ‖² with the inputs in <c>stopped</c> detached, for every subset of {0, 1}; row-wise by nature but
+    /// mean_i ‖aᵢ − bᵢ‖² with the stopped inputs detached, for every subset of {0, 1}; row-wise by nature but
     /// declared <see cref="PrimitiveLocality.Unknown"/>. Index = bit mask of the stopped inputs.
     /// </summary>
     public static IReadOnlyList<Primitive> Distance { get; } =
     [
         .. Enumerable.Range(0, 4).Select(mask => PrimitiveRegistry.Register(new Primitive($"test.distance{mask}", typeof(Scalar), [typeof(Embeddings), typeof(Embeddings)],
-            (x, _) =>
-            {
-                Interlocked.Increment(ref distanceCalls);
-                return (x[0] - x[1]).Square().Sum(1).Mean();
-            },
+            (x, _) => (x[0] - x[1]).Square().Sum(1).Mean(),
             stopGradient: [.. new[] { 0, 1 }.Where(i => (mask & (1 << i)) != 0)]))),
     ];
 
-    /// <summary>How many times a <see cref="Distance"/> forward computation has run in this process.</summary>
-    public static int DistanceCalls => Volatile.Read(ref distanceCalls);
+    /// <summary>mean_i ‖aᵢ − bᵢ‖² that counts its forward computations (<see cref="CountedCalls"/>); used by one test only.</summary>
+    public static Primitive Counted { get; } = PrimitiveRegistry.Register(new Primitive("test.counted", typeof(Scalar), [typeof(Embeddings), typeof(Embeddings)],
+        (x, _) =>
+        {
+            Interlocked.Increment(ref countedCalls);
+            return (x[0] - x[1]).Square().Sum(1).Mean();
+        }));
+
+    /// <summary>How many times the <see cref="Counted"/> forward computation has run in this process.</summary>
+    public static int CountedCalls => Volatile.Read(ref countedCalls);
 
     private static Tensor UniformityOf(Tensor z, double t)
     {
