@@ -4,6 +4,7 @@ using FsCheck.Fluent;
 using ReLICv2.Experiments;
 using ReLICv2.Losses;
 using ReLICv2.Objectives;
+using ReLICv2.Training;
 using Xunit;
 
 namespace ReLICv2.Tests;
@@ -193,6 +194,18 @@ public class PrimitiveTests
         var whole = compiled.EvaluateViews(online, targets, pairing).Item();
         var weighted = objective.AsTerms().Select((w, k) => w.Weight * terms[k].Item()).Sum();
         Assert.True(Math.Abs(whole - weighted) <= 1e-12, $"{whole:R} vs {weighted:R}");
+    }
+
+    [Fact]
+    public void The_engine_reports_a_primitive_term_under_the_primitive_name()
+    {
+        using var scope = Torch.NewScope();
+        var loss = PretrainingAdapters.Loss(new PairedObjective(Composite(), PairingPolicy.ReLICv2()));
+        var online = Enumerable.Range(0, 2).Select(i => Torch.Randn([4, 3], new Generator((ulong)i), DType.Float64)).ToArray();
+        var value = loss(online, online, new Generator(1), null);
+        Assert.Equal(new[] { "contrastive", "invariance", "meansquarederror", "test.distance2", "test.uniformity" }, value.Terms.Keys.Order(StringComparer.Ordinal));
+        var expected = TestPrimitives.Uniformity.Apply([O], [2.0]).Compile().EvaluateViews(online, online, PairingPolicy.ReLICv2()).Item();
+        Assert.Equal(expected, value.Terms["test.uniformity"].Item(), 12);
     }
 
     [Fact]
