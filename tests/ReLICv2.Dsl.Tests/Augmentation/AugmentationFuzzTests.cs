@@ -20,8 +20,9 @@ public class AugmentationFuzzTests
         from r1 in Between(0.5, 2)
         from r2 in Between(0.5, 2)
         from bicubic in Gen.Elements(true, false)
+        from antialias in Gen.Elements(false, false, true)
         select new ResizedCrop(s, Math.Min(a, b), Math.Max(a, b), Math.Min(r1, r2), Math.Max(r1, r2),
-            bicubic ? InterpolationMode.Bicubic : InterpolationMode.Bilinear);
+            bicubic ? InterpolationMode.Bicubic : InterpolationMode.Bilinear, antialias);
 
     private static readonly Gen<AugmentationStep> Other = Gen.OneOf(
         Between(0, 1).Select(p => (AugmentationStep)new HorizontalFlip(p)),
@@ -181,8 +182,8 @@ public class AugmentationFuzzTests
             var masked = plain.Then(new SaliencyMask(1.0, t.grey, t.grey, 0));
             var p = masked.Sample(t.c.N, t.c.H, t.c.W, t.c.Seed);
             var unmasked = plain.Apply(x, new ChainParams(t.c.H, t.c.W, [p.Steps[0], p.Steps[1]]));
-            // Masks are always resampled bilinearly, whatever the image's interpolation.
-            var maskCrop = new ResizedCrop(crop.Size, crop.MinArea, crop.MaxArea, crop.MinAspectRatio, crop.MaxAspectRatio, InterpolationMode.Bilinear);
+            // Masks are always resampled bilinearly, whatever the image's interpolation, antialiased when the images are.
+            var maskCrop = new ResizedCrop(crop.Size, crop.MinArea, crop.MaxArea, crop.MinAspectRatio, crop.MaxAspectRatio, InterpolationMode.Bilinear, crop.Antialias);
             var geometricMask = AugmentationChain.Of(maskCrop, new HorizontalFlip(0.5)).Apply(mask, new ChainParams(t.c.H, t.c.W, [p.Steps[0], p.Steps[1]]));
             var output = masked.Apply(x, p, mask);
             var foreground = geometricMask.Ge(1.0).ExpandAs(output);

@@ -7,7 +7,8 @@ namespace ReLICv2.Tests;
 
 /// <summary>
 /// A generator of random well-typed, well-formed objective expressions over a batch of <see cref="Batch"/> embeddings of
-/// dimension <see cref="Dimension"/>, built only from the public <see cref="Expr"/> primitives and operators.
+/// dimension <see cref="Dimension"/>, built only from the public <see cref="Expr"/> primitives and operators and the
+/// user-defined primitives of <see cref="TestPrimitives"/>.
 /// </summary>
 public static class RandomExpressions
 {
@@ -27,7 +28,8 @@ public static class RandomExpressions
             Embeddings(depth - 1).Select(Expr.Normalize),
             Embeddings(depth - 1).Select(Expr.Centre),
             Embeddings(depth - 1).Select(x => Expr.Standardise(x)),
-            Embeddings(depth - 1).Select(Expr.StopGradient));
+            Embeddings(depth - 1).Select(Expr.StopGradient),
+            Embeddings(depth - 1).Select(x => TestPrimitives.Squash.Apply<Embeddings>([x], [0.8])));
 
     public static Gen<Expr<Logits>> Square(int depth) => depth == 0
         ? Gen.Zip(Gen.Zip(Embeddings(2), Embeddings(2), (a, b) => (a, b)), Gen.Elements(Temperatures), (ab, tau) => Expr.Similarity(ab.a, ab.b, tau))
@@ -64,7 +66,9 @@ public static class RandomExpressions
         Correlation().Select(Expr.OffDiagonalPenalty),
         Embeddings(2).Select(x => Expr.VariancePenalty(x)),
         Embeddings(2).Select(Expr.CovariancePenalty),
-        Gen.Elements(Weights).Select(Expr.Constant));
+        Gen.Elements(Weights).Select(Expr.Constant),
+        Gen.Zip(Gen.Choose(0, 3), Gen.Zip(Embeddings(2), Embeddings(2)), (mask, ab) => TestPrimitives.Distance[mask].Apply([ab.Item1, ab.Item2])),
+        Embeddings(2).Select(x => TestPrimitives.Uniformity.Apply([x], [0.5])));
 
     public static Gen<Objective> Objective(int depth) => depth == 0
         ? Leaf(1)

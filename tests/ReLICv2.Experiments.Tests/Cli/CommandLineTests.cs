@@ -45,7 +45,7 @@ public partial class CommandLineTests
         var experiment = Experiment.FromJson(output);
         Assert.Equal(3, experiment.Epochs);
         Assert.Equal(0.25, experiment.Optimizer.LearningRate);
-        Assert.Equal(Experiment.FashionMnistRelicv2().With("epochs", "3").With("optimizer.learningRate", "0.25"), experiment);
+        Assert.Equal(Experiment.FashionMnistReLICv2().With("epochs", "3").With("optimizer.learningRate", "0.25"), experiment);
     }
 
     [Theory]
