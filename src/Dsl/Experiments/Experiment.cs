@@ -26,6 +26,8 @@ public sealed record Experiment
         Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
         Heads = heads ?? throw new ArgumentNullException(nameof(heads));
         Views = views ?? throw new ArgumentNullException(nameof(views));
+        if (views.NeedsMasks && dataset.Masks is null)
+            throw new ArgumentException($"Experiment.Views: {views.Name} masks large views, but dataset.masks names no mask source (allowed: dataset, folder:PATH, boundary-contrast, spectral-residual)", nameof(views));
         Objective = objective ?? throw new ArgumentNullException(nameof(objective));
         Target = target;
         Ema = target == TargetMode.Ema ? ema ?? new EmaSpec()
@@ -119,7 +121,7 @@ public sealed record Experiment
     /// </summary>
     public static Experiment FashionMnistRelicv2(double minutes = 15, int epochs = 20, int largeViews = 4, int smallViews = 2) => new(
         largeViews == 4 && smallViews == 2 ? "relicv2-fashion-mnist" : $"relicv2-fashion-mnist-{largeViews}x{smallViews}",
-        new DatasetSpec(DatasetKind.FashionMnist),
+        new DatasetSpec(DatasetKind.FashionMnist, masks: MaskSourceSpec.BoundaryContrast),
         new EncoderSpec(18, baseWidth: 32, smallImageStem: false),
         new HeadsSpec(512, 128, 512),
         ViewSet.Relicv2FashionMnist(largeViews, smallViews),
@@ -135,7 +137,7 @@ public sealed record Experiment
     /// <summary>ReLICv2 on CIFAR-10: ResNet-18 (small stem, base width 32), [4, 2] views at 32/16 px, otherwise as the Fashion-MNIST preset.</summary>
     public static Experiment Cifar10Relicv2(string? root = null, int epochs = 100) => new(
         "relicv2-cifar10",
-        new DatasetSpec(DatasetKind.Cifar10, root),
+        new DatasetSpec(DatasetKind.Cifar10, root, masks: MaskSourceSpec.BoundaryContrast),
         new EncoderSpec(18, baseWidth: 32, smallImageStem: true),
         new HeadsSpec(1024, 128, 1024),
         ViewSet.Relicv2Cifar(),
@@ -147,7 +149,7 @@ public sealed record Experiment
     /// <summary>ReLICv2 on an ImageNet-style folder at the paper's settings (ResNet-50, [4, 2] at 224/96, heads 4096/256, LARS 0.2 per 256).</summary>
     public static Experiment ImageFolderRelicv2(string root, int epochs = 100, int batchSize = 256) => new(
         "relicv2-imagefolder",
-        new DatasetSpec(DatasetKind.ImageFolder, root, imageSize: 256),
+        new DatasetSpec(DatasetKind.ImageFolder, root, imageSize: 256, masks: MaskSourceSpec.BoundaryContrast),
         new EncoderSpec(50),
         new HeadsSpec(4096, 256, 4096),
         ViewSet.Relicv2(),
