@@ -141,7 +141,7 @@ public sealed class ImageFolderDataset : ImageDatasetBase
     public bool FixedSize { get; }
 
     /// <summary>Files found unreadable so far (at construction when eager, otherwise as batches are read).</summary>
-    public IReadOnlyList<string> SkippedFiles => [.. skipped.Keys.Order(StringComparer.Ordinal)];
+    public override IReadOnlyList<string> SkippedFiles => [.. skipped.Keys.Order(StringComparer.Ordinal)];
 
     /// <summary>Number of files found unreadable so far.</summary>
     public int SkippedCount => skipped.Count;
