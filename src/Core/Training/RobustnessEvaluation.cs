@@ -114,7 +114,7 @@ public static class RobustnessEvaluation
         {
             var kinds = imageCorruptions.Select(r => r.Corruption).Distinct().Count();
             rows.Add(new AccuracyResult(encoderName, Protocol, imageCorruptions.Average(r => r.Top1), imageCorruptions.Average(r => r.Top5 ?? 0),
-                $"mean corruption accuracy over {kinds} corruption(s) × {Corruptions.MaxSeverity} severities", Mean));
+                $"over {kinds} corruption(s) × {Corruptions.MaxSeverity} severities", Mean));
         }
         return rows;
     }

@@ -34,7 +34,7 @@ public static class HtmlReport
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>");
         sb.Append($"<title>ReLICv2.NET report: {Esc(name)}</title>");
-        sb.Append("<style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1200px;color:#222}h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em}")
+        sb.Append("<style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1200px;color:#222}h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em}h3{font-size:1em}")
           .Append(".charts{display:flex;flex-wrap:wrap;gap:12px}svg.chart{background:#fff;border:1px solid #ddd}svg .title{font-size:13px;font-weight:600}")
           .Append("svg .tick,svg .legend{font-size:10px}svg .axis{font-size:11px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}")
           .Append("th:first-child,td:first-child,td:nth-child(2){text-align:left}pre{background:#f6f6f6;padding:10px;overflow:auto;max-height:480px}")
@@ -106,7 +106,7 @@ public static class HtmlReport
             sb.Append($"<h3>{Esc(encoder.Key)}</h3>");
             if (mean is not null)
                 sb.Append($"<p>Mean corruption accuracy <strong id=\"mean-corruption-accuracy\">{mean.Top1 * 100:F2} %</strong>" +
-                          (clean is null ? "" : $" (clean {clean.Top1 * 100:F2} %)") + $"; {Esc(mean.Note ?? "")}.</p>");
+                          (clean is null ? "" : $" (clean {clean.Top1 * 100:F2} %)") + $" {Esc(mean.Note ?? "")}.</p>");
             sb.Append("<table class=\"robustness\"><thead><tr><th>corruption</th>");
             foreach (var s in severities) sb.Append($"<th>{(s == 0 ? "clean" : $"severity {s}")}</th>");
             sb.Append("<th>mean of 1–5</th></tr></thead><tbody>");
