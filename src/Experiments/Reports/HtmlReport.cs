@@ -44,6 +44,12 @@ public static class HtmlReport
         if (metrics.Count > 0)
             sb.Append($", {metrics[^1].Epoch + 1} epoch(s), {metrics[^1].ElapsedSeconds:F0} s, last loss {metrics[^1].Loss:F4}");
         sb.Append(".</p>");
+        var unreadable = Path.Combine(run.Root, ExperimentRunner.UnreadableFile);
+        if (File.Exists(unreadable))
+        {
+            var files = File.ReadAllLines(unreadable).Where(l => l.Length > 0).ToArray();
+            sb.Append($"<p id=\"unreadable\">{files.Length} unreadable image file(s) were skipped ({ExperimentRunner.UnreadableFile}): {Esc(string.Join(", ", files.Take(10)))}{(files.Length > 10 ? ", …" : "")}</p>");
+        }
 
         var robustness = results.Where(r => r.Corruption is not null).ToList();
         results = results.Where(r => r.Corruption is null).ToList();

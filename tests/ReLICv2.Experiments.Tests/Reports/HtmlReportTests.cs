@@ -82,6 +82,12 @@ public sealed class HtmlReportTests : IDisposable
         var lines = chart.Descendants(svg + "polyline").ToList();
         Assert.Equal(new[] { "gaussian-noise", "contrast" }, lines.Select(l => (string?)l.Attribute("data-name")));
         Assert.All(lines, l => Assert.Equal(6, l.Attribute("points")!.Value.Split(' ').Length));
+        Assert.DoesNotContain(doc.Descendants("p"), p => (string?)p.Attribute("id") == "unreadable");
+
+        File.WriteAllLines(Path.Combine(run.Root, ReLICv2.Experiments.ExperimentRunner.UnreadableFile), ["/data/train/cat/broken.jpg"]);
+        var noted = Parse(HtmlReport.Render(run)).Descendants("p").Single(p => (string?)p.Attribute("id") == "unreadable").Value;
+        Assert.StartsWith("1 unreadable image file(s) were skipped", noted);
+        Assert.Contains("/data/train/cat/broken.jpg", noted);
     }
 
     [Fact]
