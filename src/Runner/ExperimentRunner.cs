@@ -227,12 +227,32 @@ public static class ExperimentRunner
                 });
             CheckUnreadable(trainSet, "training", experiment.Dataset.MaxUnreadableFraction);
             CheckUnreadable(testSet, "test", experiment.Dataset.MaxUnreadableFraction);
+            WriteCorruptionGrid(Path.Combine(run.Root, CorruptionsFile), testSet, chosen, source, seed ?? experiment.Seed);
             var mean = rows.FirstOrDefault(r => r.Corruption == RobustnessEvaluation.Mean);
             callbacks.OnMessage?.Invoke($"clean top-1 {rows[0].Top1:P2}" + (mean is null ? "" : $", mean corruption accuracy {mean.Top1:P2}"));
             var kept = ResultsFile.Read(run).Where(r => !(r.Protocol == RobustnessEvaluation.Protocol && r.Encoder == Pretrained));
             ResultsFile.Write(run, [.. kept, .. rows]);
             return rows;
         }
+    }
+
+    /// <summary>The run directory's picture of the robustness protocol's corruptions (written by <see cref="EvaluateRobustness"/>).</summary>
+    public const string CorruptionsFile = "corruptions.png";
+
+    /// <summary>
+    /// A PNG of what the corruptions do: one row per corruption, severities 0–5 across, on the first test image, enlarged
+    /// (nearest neighbour) to at least 64 px so that a 28 px image stays visible.
+    /// </summary>
+    private static void WriteCorruptionGrid(string path, IImageDataset test, IReadOnlyList<Corruption> corruptions, MaskSourceSpec? source, ulong seed)
+    {
+        using var scope = Torch.NewScope();
+        using var batch = test.GetBatch([0]);
+        using var masks = corruptions.Contains(Corruption.BackgroundShift) ? source!.Masks(batch) : null;
+        var tiles = corruptions.SelectMany(c => Enumerable.Range(0, Corruptions.MaxSeverity + 1).Select(s => Corruptions.Apply(batch.Images, c, s, seed, masks))).ToList();
+        var grid = Torch.Cat(tiles);
+        var scale = Math.Max(1, (int)Math.Ceiling(64.0 / Math.Max(test.Height, test.Width)));
+        if (scale > 1) grid = Torch.Interpolate(grid, test.Height * scale, test.Width * scale, InterpolationMode.Nearest);
+        PngWriter.WriteTensor(path, grid, columns: Corruptions.MaxSeverity + 1);
     }
 
     /// <summary>The planned steps in <paramref name="path"/> (plan.txt: one whole number, at least 1).</summary>

@@ -63,7 +63,14 @@ public static class HtmlReport
             sb.Append("</tbody></table>");
         }
 
-        if (robustness.Count > 0) AppendRobustness(sb, robustness);
+        if (robustness.Count > 0)
+        {
+            AppendRobustness(sb, robustness);
+            var grid = Path.Combine(run.Root, ExperimentRunner.CorruptionsFile);
+            if (File.Exists(grid))
+                sb.Append($"<p>Every corruption on the first test image, severities 0–5 left to right ({ExperimentRunner.CorruptionsFile}):</p>")
+                  .Append($"<img class=\"views\" alt=\"the first test image under every corruption and severity\" src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(grid))}\"/>");
+        }
 
         sb.Append("<h2>Training curves</h2>");
         if (metrics.Count == 0) sb.Append("<p class=\"missing\">No metrics yet (metrics.jsonl).</p>");

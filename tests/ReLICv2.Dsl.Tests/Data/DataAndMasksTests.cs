@@ -251,6 +251,9 @@ public sealed class DataAndMasksTests : IDisposable
         var saved = ResultsFile.Read(new RunDirectory(run));
         Assert.Equal(result.Accuracies.Count + rows.Count, saved.Count);
         Assert.Equal(rows, saved.Skip(result.Accuracies.Count));
+        // The picture: 8 corruptions × 6 severities of 16 px tiles enlarged 4 times, 2 px apart.
+        var grid = ImageDecoder.Decode(Path.Combine(run, ExperimentRunner.CorruptionsFile));
+        Assert.Equal((6 * 66 - 2, 8 * 66 - 2), (grid.Width, grid.Height));
         // Evaluating again replaces the rows instead of adding more.
         ExperimentRunner.EvaluateRobustness(run, [Corruption.Contrast]);
         Assert.Equal(result.Accuracies.Count + 1 + 5 + 1, ResultsFile.Read(new RunDirectory(run)).Count);

@@ -42,7 +42,9 @@ public sealed class RobustnessCommandTests : IDisposable
         Assert.Contains("mean corruption accuracy:", output);
         var rows = ResultsFile.Read(new RunDirectory(run)).Where(r => r.Protocol == RobustnessEvaluation.Protocol).ToList();
         Assert.Equal(1 + 2 * 5 + 1, rows.Count);
-        Assert.Contains("<h2>Robustness</h2>", File.ReadAllText(new RunDirectory(run).Report));
+        var report = File.ReadAllText(new RunDirectory(run).Report);
+        Assert.Contains("<h2>Robustness</h2>", report);
+        Assert.Contains($"({ExperimentRunner.CorruptionsFile}):", report);
     }
 
     [Fact]
