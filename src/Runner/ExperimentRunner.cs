@@ -14,7 +14,8 @@ namespace ReLICv2.Experiments;
 /// <summary>
 /// Runs an <see cref="Experiment"/>: loads the data, builds the networks from the seed, writes the experiment value and
 /// the view grid, pre-trains (resuming from the run's checkpoint when asked), then evaluates the encoder with the linear
-/// probe and k-NN beside the random-init and supervised baselines, writing results.json.
+/// probe and k-NN beside the random-init and supervised baselines, writing results.json. <see cref="EvaluateRobustness"/>
+/// adds the robustness protocol to a finished run (docs/method.md §7.1).
 /// Under a <see cref="ProcessGroup"/> of R &gt; 1 ranks (docs/distributed.md) the experiment's batch size is the global batch:
 /// every rank trains on its own BatchSize / R images of each global batch, rank 0 alone writes the run directory, and
 /// rank 0 alone evaluates once pre-training has ended on every rank.

@@ -116,8 +116,9 @@ public sealed record Experiment
     /// <paramref name="smallViews"/>] view set at 28/12 px (<see cref="ViewSet.Relicv2FashionMnist"/>), ReLIC with τ = 0.2
     /// and every other batch element as a negative over every online view × large target view (the logits are computed
     /// for the whole batch either way), an EMA target whose γ rises from 0.9 to 1 on a cosine, LARS (base rate 4 per 256,
-    /// wd 1e-5, warm-up 10 % of the run), batch 256, pre-training planned to fit <paramref name="minutes"/> minutes.
-    /// What each choice was measured against: docs/results.md §2.
+    /// wd 1e-5, warm-up 10 % of the run), batch 256, pre-training planned to fit <paramref name="minutes"/> minutes,
+    /// foreground masks (for saliency masking and the robustness protocol's background shift) from the boundary-contrast
+    /// estimator. What each choice was measured against: docs/results.md §2.
     /// </summary>
     public static Experiment FashionMnistRelicv2(double minutes = 15, int epochs = 20, int largeViews = 4, int smallViews = 2) => new(
         largeViews == 4 && smallViews == 2 ? "relicv2-fashion-mnist" : $"relicv2-fashion-mnist-{largeViews}x{smallViews}",

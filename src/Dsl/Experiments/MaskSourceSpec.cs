@@ -42,6 +42,7 @@ public sealed record MaskSourceSpec
     /// <summary>PNG masks in <paramref name="root"/>, mirroring an image folder's tree.</summary>
     public static MaskSourceSpec Folder(string root) => new(MaskSourceKind.Folder, root);
 
+    /// <summary>Which source: the dataset's own masks, a mask folder, or one of the two estimators.</summary>
     public MaskSourceKind Kind { get; }
 
     /// <summary>The mask folder of a folder source, otherwise null.</summary>
