@@ -8,7 +8,7 @@ open ReLICv2.Views
 let probabilities = if isQuick then [ 0.0; 0.5 ] else [ 0.0; 0.1; 0.3; 0.5 ]
 let baseExperiment =
     preset "cifar10"
-    |> fun e -> e.With(dataset = DatasetSpec(DatasetKind.Synthetic, null, (if isQuick then 256 else 4096), (if isQuick then 128 else 1024), 32))
+    |> fun e -> e.With(dataset = DatasetSpec(DatasetKind.Synthetic, null, (if isQuick then 256 else 4096), (if isQuick then 128 else 1024), 32, MaskSourceSpec.Dataset))
     |> fun e -> if isQuick then quick 256 e else e.With(epochs = 5)
 
 let rows =

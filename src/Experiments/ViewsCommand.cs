@@ -7,6 +7,8 @@ namespace ReLICv2.Experiments;
 /// <summary>
 /// <c>relic views</c>: writes a PNG grid of N source images of the experiment's dataset × every view of its view set
 /// (source, large views, small views enlarged; saliency-masked views framed in red), so a user sees what a configuration does.
+/// <c>--mask-probability</c> adds saliency masking to the view set's own large chains (<see cref="ViewSet.WithMaskProbability"/>),
+/// with masks from the experiment's mask source.
 /// </summary>
 public static class ViewsCommand
 {
@@ -16,7 +18,10 @@ public static class ViewsCommand
         var count = new Option<int>("--count") { Description = "Source images (rows), 1-64.", DefaultValueFactory = _ => 8 };
         var output = new Option<FileInfo>("--out") { Description = "The PNG to write.", DefaultValueFactory = _ => new FileInfo("views.png") };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the sampled augmentations." };
-        var mask = new Option<double?>("--mask-probability") { Description = "Set every large view's saliency-masking probability (0-1)." };
+        var mask = new Option<double?>("--mask-probability")
+        {
+            Description = "Saliency-mask every large view of the experiment's own chains with this probability (0-1); masks from dataset.masks.",
+        };
         var command = new Command("views", "Write a PNG grid: source images × every view of the experiment's view set.") { count, output, seed, mask };
         options.AddTo(command);
         command.SetAction(parse =>
@@ -30,11 +35,13 @@ public static class ViewsCommand
                 if (parse.GetValue(mask) is { } p)
                 {
                     if (p is < 0 or > 1) throw new ArgumentException($"--mask-probability must be in [0, 1], got {p}");
-                    views = ViewSet.ReLICv2(views.LargeCount, views.SmallCount, views.LargeSize, views.SmallSize ?? views.LargeSize / 2, p);
+                    views = views.WithMaskProbability(p);
                 }
+                if (views.NeedsMasks && experiment.Dataset.Masks is null)
+                    throw new ArgumentException($"{experiment.Name} names no mask source for its masked views; add one, e.g. --set dataset.masks=boundary-contrast (allowed: dataset, folder:PATH, boundary-contrast, spectral-residual)");
                 var (train, _) = experiment.Dataset.Load();
                 var path = parse.GetValue(output)!.FullName;
-                ViewGrid.Write(path, views, train, n, parse.GetValue(seed));
+                ViewGrid.Write(path, views, train, n, parse.GetValue(seed), experiment.Dataset.Masks);
                 Console.WriteLine($"{views}\n{n} images × {1 + views.LargeCount + views.SmallCount} columns (source, {views.LargeCount} large, {views.SmallCount} small): {path}");
                 return 0;
             }

@@ -51,10 +51,29 @@ let printing =
 /// Runs an experiment into the given run directory with printed progress.
 let runIn (dir: string) (experiment: Experiment) = experiment.Run(dir, false, printing)
 
+let private freshDir (experiment: Experiment) =
+    IO.Path.Combine(IO.Path.GetTempPath(), "relic-" + experiment.Name + "-" + Guid.NewGuid().ToString("N").Substring(0, 8))
+
 /// Runs an experiment into a fresh temporary run directory with printed progress.
-let run (experiment: Experiment) =
-    let dir = IO.Path.Combine(IO.Path.GetTempPath(), "relic-" + experiment.Name + "-" + Guid.NewGuid().ToString("N").Substring(0, 8))
-    runIn dir experiment
+let run (experiment: Experiment) = runIn (freshDir experiment) experiment
+
+/// Runs an experiment on train and test splits built in F# (any IImageDataset pair, e.g. an InMemoryImageDataset) into
+/// a fresh temporary run directory with printed progress; the experiment's dataset field is not loaded.
+let runOn (train: ReLICv2.Data.IImageDataset) (test: ReLICv2.Data.IImageDataset) (experiment: Experiment) =
+    experiment.Run(train, test, freshDir experiment, false, printing)
+
+/// The robustness protocol (docs/method.md §7.1) on a finished run: the corruption × severity rows, clean and mean
+/// corruption accuracy included, also written to the run's results.json.
+let robustness (result: ExperimentResult) =
+    ExperimentRunner.EvaluateRobustness(result.Run.Root, null, printing)
+
+/// The robustness protocol on a run made by runOn, with the same train and test splits.
+let robustnessOn (train: ReLICv2.Data.IImageDataset) (test: ReLICv2.Data.IImageDataset) (result: ExperimentResult) =
+    ExperimentRunner.EvaluateRobustness(result.Run.Root, null, printing, Nullable(), train, test)
+
+/// The mean corruption accuracy among robustness rows (nan when absent).
+let meanCorruptionAccuracy (rows: seq<AccuracyResult>) =
+    rows |> Seq.tryFind (fun r -> r.Corruption = RobustnessEvaluation.Mean) |> Option.map (fun r -> r.Top1) |> Option.defaultValue nan
 
 /// The accuracy table of a result as text.
 let table (result: ExperimentResult) =
@@ -71,7 +90,8 @@ let probeTop1 (result: ExperimentResult) =
 /// Makes a small, fast variant of an experiment for --quick runs and smoke tests.
 let quick (trainImages: int) (experiment: Experiment) =
     experiment.With(
-        dataset = DatasetSpec(experiment.Dataset.Kind, experiment.Dataset.Root, Nullable trainImages, Nullable (max 256 (trainImages / 4)), experiment.Dataset.ImageSize),
+        dataset = DatasetSpec(experiment.Dataset.Kind, experiment.Dataset.Root, Nullable trainImages, Nullable (max 256 (trainImages / 4)), experiment.Dataset.ImageSize,
+                              experiment.Dataset.Masks, experiment.Dataset.MaxUnreadableFraction),
         encoder = EncoderSpec(18, 4L, 1, true),
         heads = HeadsSpec(64L, 32L, 64L),
         epochs = 1,

@@ -14,7 +14,8 @@ namespace ReLICv2.Experiments;
 /// <summary>
 /// Runs an <see cref="Experiment"/>: loads the data, builds the networks from the seed, writes the experiment value and
 /// the view grid, pre-trains (resuming from the run's checkpoint when asked), then evaluates the encoder with the linear
-/// probe and k-NN beside the random-init and supervised baselines, writing results.json.
+/// probe and k-NN beside the random-init and supervised baselines, writing results.json. <see cref="EvaluateRobustness"/>
+/// adds the robustness protocol to a finished run (docs/method.md §7.1).
 /// Under a <see cref="ProcessGroup"/> of R &gt; 1 ranks (docs/distributed.md) the experiment's batch size is the global batch:
 /// every rank trains on its own BatchSize / R images of each global batch, rank 0 alone writes the run directory, and
 /// rank 0 alone evaluates once pre-training has ended on every rank.
@@ -34,8 +35,10 @@ public static class ExperimentRunner
     /// <param name="callbacks">Progress display hooks.</param>
     /// <param name="cancellation">Stops pre-training between steps, after a checkpoint.</param>
     /// <param name="group">The ranks of a data-parallel run (every rank calls Run with the same experiment), or null.</param>
+    /// <param name="data">Train and test splits built by the caller (any <see cref="IImageDataset"/>s of one image size and
+    /// class list) used instead of loading <see cref="Experiment.Dataset"/>; its mask source and unreadable-file limit still apply.</param>
     public static ExperimentResult Run(Experiment experiment, string runDirectory, bool resume = false, ExperimentCallbacks? callbacks = null,
-        CancellationToken cancellation = default, ProcessGroup? group = null)
+        CancellationToken cancellation = default, ProcessGroup? group = null, (IImageDataset Train, IImageDataset Test)? data = null)
     {
         ArgumentNullException.ThrowIfNull(experiment);
         callbacks ??= ExperimentCallbacks.None;
@@ -58,14 +61,15 @@ public static class ExperimentRunner
             AtomicFile.WriteAllBytes(run.Experiment, System.Text.Encoding.UTF8.GetBytes(experiment.ToJson()));
 
         callbacks.OnPhase?.Invoke("loading data");
-        var (train, test) = experiment.Dataset.Load();
-        callbacks.OnMessage?.Invoke($"{experiment.Dataset.Kind}: {train.Count} training and {test.Count} test images of {train.Channels}×{train.Height}×{train.Width}, {train.ClassCount} classes" +
+        var (train, test) = data is { } given ? CheckGiven(given) : experiment.Dataset.Load();
+        callbacks.OnMessage?.Invoke($"{(data is null ? experiment.Dataset.Kind.ToString() : "datasets given by the caller")}: {train.Count} training and {test.Count} test images of {train.Channels}×{train.Height}×{train.Width}, {train.ClassCount} classes" +
             (group is null ? "" : $"; rank {rank} of {ranks} trains on {experiment.BatchSize / ranks} of each global batch of {experiment.BatchSize}"));
+        CheckMaskSource(experiment, train);
         var loader = new DataLoader(train, experiment.BatchSize / ranks, shuffle: true, seed: experiment.Seed, dropLast: true, prefetchDepth: 3, rank: rank, worldSize: ranks);
         if (loader.BatchesPerEpoch == 0)
             throw new ArgumentException($"the training set has {train.Count} images, fewer than one batch of {experiment.BatchSize}");
 
-        if (master && !(resume && File.Exists(run.Views))) ViewGrid.Write(run.Views, experiment.Views, train, seed: experiment.Seed);
+        if (master && !(resume && File.Exists(run.Views))) ViewGrid.Write(run.Views, experiment.Views, train, seed: experiment.Seed, masks: experiment.Dataset.Masks);
 
         var totalSteps = (long)loader.BatchesPerEpoch * experiment.Epochs;
         if (experiment.TimeBudgetMinutes is { } minutes && !resume)
@@ -95,8 +99,13 @@ public static class ExperimentRunner
                 callbacks.OnMessage?.Invoke($"resumed at step {trainer.StepsDone} of {totalSteps}");
             }
             callbacks.OnPhase?.Invoke("pre-training");
-            pretraining = trainer.Run(loader, r => callbacks.OnStep?.Invoke(r, totalSteps), cancellation);
-            if (pretraining.Cancelled || !master) return new ExperimentResult(experiment, run, pretraining, accuracies);
+            pretraining = trainer.Run(loader, r =>
+            {
+                CheckUnreadable(train, "training", experiment.Dataset.MaxUnreadableFraction);
+                callbacks.OnStep?.Invoke(r, totalSteps);
+            }, cancellation);
+            if (pretraining.Cancelled || !master)
+                return new ExperimentResult(experiment, run, pretraining, accuracies) { UnreadableFiles = ReportUnreadable(run, master, train, test, callbacks) };
             // The other ranks have finished: rank 0 evaluates alone, with every core of its machine.
             if (group is not null) Torch.NumThreads = Math.Max(Torch.NumThreads, Environment.ProcessorCount);
             if (group is not null) Nn.BatchNorm.Synchronize(trainer.Online, null);
@@ -127,7 +136,7 @@ public static class ExperimentRunner
             accuracies.Add(SupervisedBaseline(experiment, train, test, loader, pretraining.StepsDone, callbacks, cancellation));
             WriteResults(run, accuracies);
         }
-        return new ExperimentResult(experiment, run, pretraining, accuracies);
+        return new ExperimentResult(experiment, run, pretraining, accuracies) { UnreadableFiles = ReportUnreadable(run, master, train, test, callbacks) };
     }
 
     /// <summary>
@@ -153,6 +162,98 @@ public static class ExperimentRunner
         if (experiment.Evaluation.EvaluateTarget)
             rows.AddRange(Evaluate(experiment, PretrainedTarget, TargetEncoder(trainer), train, test, callbacks, probe, knn));
         return rows;
+    }
+
+    /// <summary>
+    /// The robustness protocol (docs/method.md §7.1) on the pre-trained encoder of an existing run (its experiment.json and
+    /// last checkpoint): the experiment's linear probe is trained on clean training features, then scored on the clean test
+    /// split and on its corrupted copies — every corruption of <paramref name="corruptions"/> (default: all) at severities
+    /// 1–5 — with the mean corruption accuracy. The background shift takes its masks from the experiment's mask source
+    /// (dataset.masks) and is left out, with a message, when there is none. The rows replace the run's earlier robustness
+    /// rows in results.json.
+    /// </summary>
+    /// <param name="runDirectory">The run directory.</param>
+    /// <param name="corruptions">The corruptions to evaluate, or null for all.</param>
+    /// <param name="callbacks">Progress display hooks.</param>
+    /// <param name="seed">Seed of the corruptions' random parts (default: the experiment's seed).</param>
+    /// <param name="train">The run's training split when it was run on datasets given by the caller (with <paramref name="test"/>).</param>
+    /// <param name="test">The run's test split when it was run on datasets given by the caller (with <paramref name="train"/>).</param>
+    public static IReadOnlyList<AccuracyResult> EvaluateRobustness(string runDirectory, IReadOnlyList<Corruption>? corruptions = null,
+        ExperimentCallbacks? callbacks = null, ulong? seed = null, IImageDataset? train = null, IImageDataset? test = null)
+    {
+        if ((train is null) != (test is null))
+            throw new ArgumentException("EvaluateRobustness: give both train and test splits, or neither (the experiment's dataset is loaded)", train is null ? nameof(train) : nameof(test));
+        var run = new RunDirectory(runDirectory);
+        if (!File.Exists(run.Experiment)) throw new FileNotFoundException($"'{run.Root}' is not a run directory: it has no experiment.json", run.Experiment);
+        var experiment = Experiment.Load(run.Experiment);
+        var checkpoint = Path.Combine(run.Checkpoints, "last");
+        if (!File.Exists(Checkpoint.SidecarPath(checkpoint))) throw new FileNotFoundException($"run '{run.Root}' has no checkpoint yet", Checkpoint.SidecarPath(checkpoint));
+        using var saved = Checkpoint.Load(checkpoint);
+        callbacks ??= ExperimentCallbacks.None;
+        callbacks.OnPhase?.Invoke("loading data");
+        var (trainSet, testSet) = train is not null && test is not null ? CheckGiven((train, test)) : experiment.Dataset.Load();
+        var chosen = (corruptions ?? Corruptions.All).ToList();
+        var source = experiment.Dataset.Masks;
+        if (chosen.Contains(Corruption.BackgroundShift))
+        {
+            if (source is null)
+            {
+                if (corruptions is not null)
+                    throw new ArgumentException("the background shift needs foreground masks, but the experiment names no mask source; set dataset.masks (dataset, folder:PATH, boundary-contrast, spectral-residual)");
+                callbacks.OnMessage?.Invoke("background shift left out: the experiment names no mask source (dataset.masks)");
+                chosen.Remove(Corruption.BackgroundShift);
+            }
+            else if (source.FromData && !testSet.HasMasks)
+                throw new ArgumentException($"dataset.masks '{source}': the test set ({testSet.GetType().Name}) has no masks for the background shift");
+        }
+        using var trainer = Build(experiment, trainSet.Channels, Math.Max(1, trainSet.Count / experiment.BatchSize), 1, runDirectory: null);
+        trainer.Resume(saved);
+        var encoder = trainer.Online.Encoder;
+        callbacks.OnMessage?.Invoke($"encoder of step {trainer.StepsDone} from {checkpoint}");
+        callbacks.OnPhase?.Invoke("linear probe on clean features");
+        LinearProbe probe;
+        using (var trainFeatures = FeatureExtractor.Extract(encoder, trainSet))
+            probe = TrainProbe(experiment, encoder, trainSet, trainFeatures);
+        using (probe)
+        {
+            callbacks.OnPhase?.Invoke($"robustness: clean and {chosen.Count} corruption(s) × {Corruptions.MaxSeverity} severities");
+            var lastShown = -1;
+            var rows = RobustnessEvaluation.Evaluate(encoder, probe, testSet, Pretrained, chosen, source is null ? null : (Func<Batch, Tensor>)source.Masks, seed ?? experiment.Seed,
+                progress: (done, total) =>
+                {
+                    var percent = 100 * done / Math.Max(total, 1);
+                    if (percent / 10 == lastShown / 10 && done < total) return;
+                    lastShown = percent;
+                    callbacks.OnMessage?.Invoke($"{done} of {total} test images");
+                });
+            CheckUnreadable(trainSet, "training", experiment.Dataset.MaxUnreadableFraction);
+            CheckUnreadable(testSet, "test", experiment.Dataset.MaxUnreadableFraction);
+            WriteCorruptionGrid(Path.Combine(run.Root, CorruptionsFile), testSet, chosen, source, seed ?? experiment.Seed);
+            var mean = rows.FirstOrDefault(r => r.Corruption == RobustnessEvaluation.Mean);
+            callbacks.OnMessage?.Invoke($"clean top-1 {rows[0].Top1:P2}" + (mean is null ? "" : $", mean corruption accuracy {mean.Top1:P2}"));
+            var kept = ResultsFile.Read(run).Where(r => !(r.Protocol == RobustnessEvaluation.Protocol && r.Encoder == Pretrained));
+            ResultsFile.Write(run, [.. kept, .. rows]);
+            return rows;
+        }
+    }
+
+    /// <summary>The run directory's picture of the robustness protocol's corruptions (written by <see cref="EvaluateRobustness"/>).</summary>
+    public const string CorruptionsFile = "corruptions.png";
+
+    /// <summary>
+    /// A PNG of what the corruptions do: one row per corruption, severities 0–5 across, on the first test image, enlarged
+    /// (nearest neighbour) to at least 64 px so that a 28 px image stays visible.
+    /// </summary>
+    private static void WriteCorruptionGrid(string path, IImageDataset test, IReadOnlyList<Corruption> corruptions, MaskSourceSpec? source, ulong seed)
+    {
+        using var scope = Torch.NewScope();
+        using var batch = test.GetBatch([0]);
+        using var masks = corruptions.Contains(Corruption.BackgroundShift) ? source!.Masks(batch) : null;
+        var tiles = corruptions.SelectMany(c => Enumerable.Range(0, Corruptions.MaxSeverity + 1).Select(s => Corruptions.Apply(batch.Images, c, s, seed, masks))).ToList();
+        var grid = Torch.Cat(tiles);
+        var scale = Math.Max(1, (int)Math.Ceiling(64.0 / Math.Max(test.Height, test.Width)));
+        if (scale > 1) grid = Torch.Interpolate(grid, test.Height * scale, test.Width * scale, InterpolationMode.Nearest);
+        PngWriter.WriteTensor(path, grid, columns: Corruptions.MaxSeverity + 1);
     }
 
     /// <summary>The planned steps in <paramref name="path"/> (plan.txt: one whole number, at least 1).</summary>
@@ -235,7 +336,7 @@ public static class ExperimentRunner
         var schedule = new WarmupCosineSchedule(totalSteps, warmup);
         var ema = experiment.Ema is { } e ? e.Cosine ? EmaSchedule.Cosine(e.BaseGamma, totalSteps) : EmaSchedule.Constant(e.BaseGamma) : null;
         var checkpointEvery = (int)Math.Clamp(totalSteps / 10, 1, 1000);
-        return new Pretrainer(online, experiment.Target, optimizer, schedule, OnDevice(ViewMakerWithMasks(experiment.Views, ViewSeed(experiment.Seed, group?.Rank ?? 0)), device),
+        return new Pretrainer(online, experiment.Target, optimizer, schedule, OnDevice(ViewMakerWithMasks(experiment.Views, experiment.Dataset.Masks, ViewSeed(experiment.Seed, group?.Rank ?? 0)), device),
             PretrainingAdapters.Loss(experiment.Objective), new PretrainingOptions(experiment.Epochs, experiment.Seed, checkpointEvery: checkpointEvery,
                 runDirectory: runDirectory, maxSteps: maxSteps ?? totalSteps, shards: experiment.Shards), ema, group);
     }
@@ -247,19 +348,72 @@ public static class ExperimentRunner
         return new PretrainingViews([.. views.Large.Select(v => v.To(device).DetachFromScope())], [.. views.Small.Select(v => v.To(device).DetachFromScope())]);
     };
 
-    /// <summary>Views of a batch; when the view set masks large views and the dataset has no masks, the boundary-contrast estimator supplies them.</summary>
-    private static ViewMaker ViewMakerWithMasks(ViewSet views, ulong seed)
+    /// <summary>
+    /// Views of a batch; when the view set masks large views, the masks come from the experiment's mask source: the batch's
+    /// own (dataset and folder masks) or the named estimator's, computed on the batch.
+    /// </summary>
+    private static ViewMaker ViewMakerWithMasks(ViewSet views, MaskSourceSpec? source, ulong seed)
     {
         var plain = PretrainingAdapters.ViewMaker(views, seed);
         if (!views.NeedsMasks) return plain;
-        var estimator = new BoundaryContrastSaliencyEstimator();
+        if (source is null) throw new ArgumentException($"{views.Name} masks large views but the experiment names no mask source (dataset.masks)");
+        if (source.FromData) return plain;
         return (batch, step) =>
         {
-            if (batch.Masks is not null) return plain(batch, step);
-            using var masks = estimator.Masks(batch);
+            using var masks = source.Masks(batch);
             return plain(batch with { Masks = masks }, step);
         };
     }
+
+    /// <summary>Refuses a dataset or folder mask source whose training set carries no masks, before anything is trained.</summary>
+    private static void CheckMaskSource(Experiment experiment, IImageDataset train)
+    {
+        if (experiment.Dataset.Masks is { FromData: true } source && !train.HasMasks && experiment.Views.NeedsMasks)
+            throw new ArgumentException($"dataset.masks '{source}': the training set ({train.GetType().Name}) has no masks; name an estimator (boundary-contrast, spectral-residual) or give masks");
+    }
+
+    /// <summary>Train and test splits given by the caller must agree on what an image is and which classes there are.</summary>
+    private static (IImageDataset, IImageDataset) CheckGiven((IImageDataset Train, IImageDataset Test) data)
+    {
+        var (train, test) = data;
+        ArgumentNullException.ThrowIfNull(train, nameof(data));
+        ArgumentNullException.ThrowIfNull(test, nameof(data));
+        if ((train.Channels, train.Height, train.Width) != (test.Channels, test.Height, test.Width))
+            throw new ArgumentException($"data: the training images are {train.Channels}×{train.Height}×{train.Width} but the test images {test.Channels}×{test.Height}×{test.Width}; they must match", nameof(data));
+        if (train.ClassCount < 2 || train.ClassCount != test.ClassCount)
+            throw new ArgumentException($"data: the training set has {train.ClassCount} classes and the test set {test.ClassCount}; both need the same number, at least 2", nameof(data));
+        if (train.Count == 0 || test.Count == 0)
+            throw new ArgumentException($"data: the training set has {train.Count} images and the test set {test.Count}; both must have some", nameof(data));
+        return (train, test);
+    }
+
+    /// <summary>
+    /// Stops a run once more than <paramref name="maxFraction"/> of a split's files have proved unreadable (an image folder
+    /// skips and counts them); the message names the count, the limit and the first files.
+    /// </summary>
+    internal static void CheckUnreadable(IImageDataset data, string split, double maxFraction)
+    {
+        var skipped = data.SkippedFiles;
+        if (skipped.Count == 0 || skipped.Count <= maxFraction * data.Count) return;
+        var shown = string.Join(", ", skipped.Take(5)) + (skipped.Count > 5 ? $", … ({skipped.Count - 5} more)" : "");
+        throw new InvalidDataException(
+            $"{skipped.Count} of the {data.Count} {split} images ({(double)skipped.Count / data.Count:P1}) are unreadable, more than dataset.maxUnreadableFraction = {maxFraction:P1}: {shown}. " +
+            "Repair or remove them, or raise the limit (--set dataset.maxUnreadableFraction=…)");
+    }
+
+    /// <summary>Logs the files the run skipped as unreadable and lists them in the run directory's unreadable.txt.</summary>
+    private static IReadOnlyList<string> ReportUnreadable(RunDirectory run, bool master, IImageDataset train, IImageDataset test, ExperimentCallbacks callbacks)
+    {
+        var (inTrain, inTest) = (train.SkippedFiles, test.SkippedFiles);
+        var all = inTrain.Concat(inTest).Distinct().ToArray();
+        if (all.Length == 0) return all;
+        callbacks.OnMessage?.Invoke($"unreadable files skipped: {inTrain.Count} of {train.Count} training and {inTest.Count} of {test.Count} test images (listed in {UnreadableFile})");
+        if (master) AtomicFile.WriteAllBytes(Path.Combine(run.Root, UnreadableFile), System.Text.Encoding.UTF8.GetBytes(string.Join("\n", all) + "\n"));
+        return all;
+    }
+
+    /// <summary>The run directory's list of skipped unreadable files (one path a line), written when there are any.</summary>
+    public const string UnreadableFile = "unreadable.txt";
 
     /// <summary>
     /// Seconds per pre-training step, measured on a throw-away copy of the run through the same pipeline as the run itself
@@ -295,11 +449,12 @@ public static class ExperimentRunner
         var e = experiment.Evaluation;
         using var trainFeatures = FeatureExtractor.Extract(encoder, train);
         using var testFeatures = FeatureExtractor.Extract(encoder, test);
+        CheckUnreadable(train, "training", experiment.Dataset.MaxUnreadableFraction);
+        CheckUnreadable(test, "test", experiment.Dataset.MaxUnreadableFraction);
         var rows = new List<AccuracyResult>();
         if (probe)
         {
-            using var probeSet = ProbeTrainingSet(experiment, encoder, train, trainFeatures);
-            using var classifier = LinearProbe.Train(probeSet, train.ClassCount, new LinearProbeOptions(e.ProbeEpochs, e.ProbeLearningRate, seed: experiment.Seed));
+            using var classifier = TrainProbe(experiment, encoder, train, trainFeatures);
             var score = classifier.Score(testFeatures);
             var augmentation = e.ProbeAugmentedCopies == 0 ? "plain images" : $"plain + {e.ProbeAugmentedCopies} crop-and-flip copies";
             rows.Add(new AccuracyResult(name, Probe, score.Top1, score.Top5, $"{e.ProbeEpochs} epochs on frozen {trainFeatures.Dimension}-d features of {augmentation}"));
@@ -311,6 +466,14 @@ public static class ExperimentRunner
         }
         callbacks.OnMessage?.Invoke($"{name}: " + string.Join(", ", rows.Select(r => $"{r.Protocol} top-1 {r.Top1:P2}")));
         return rows;
+    }
+
+    /// <summary>The linear probe of <paramref name="experiment"/>'s evaluation, trained on the encoder's clean training features (and their augmented copies).</summary>
+    internal static LinearProbe TrainProbe(Experiment experiment, Module encoder, IImageDataset train, FeatureSet trainFeatures)
+    {
+        var e = experiment.Evaluation;
+        using var probeSet = ProbeTrainingSet(experiment, encoder, train, trainFeatures);
+        return LinearProbe.Train(probeSet, train.ClassCount, new LinearProbeOptions(e.ProbeEpochs, e.ProbeLearningRate, seed: experiment.Seed));
     }
 
     /// <summary>

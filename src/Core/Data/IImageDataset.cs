@@ -39,6 +39,12 @@ public interface IImageDataset
     float[]? Mask(int index);
 
     /// <summary>
+    /// The files found unreadable and skipped so far (an image folder read with <c>skipCorrupt</c>); empty for datasets
+    /// that never skip. Runs count them against <c>DatasetSpec.MaxUnreadableFraction</c>.
+    /// </summary>
+    IReadOnlyList<string> SkippedFiles => [];
+
+    /// <summary>
     /// The images, labels and (when <see cref="HasMasks"/>) masks of <paramref name="indices"/> as one
     /// <see cref="Batch"/>, assembled with a single copy per tensor. Datasets that skip unreadable files leave those
     /// indices out; <see cref="Batch.Indices"/> lists the ones present.

@@ -16,6 +16,9 @@ public abstract class ImageDatasetBase : IImageDataset
     public abstract IReadOnlyList<string> ClassNames { get; }
     public int ClassCount => ClassNames.Count;
     public virtual bool HasMasks => false;
+
+    /// <summary>Files skipped as unreadable so far; none unless a subclass skips (an image folder with <c>skipCorrupt</c>).</summary>
+    public virtual IReadOnlyList<string> SkippedFiles => [];
     public abstract int Label(int index);
 
     /// <summary>Bytes per image: Channels·Height·Width.</summary>

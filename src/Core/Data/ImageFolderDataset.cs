@@ -10,6 +10,9 @@ namespace ReLICv2.Data;
 /// Images are decoded (libjpeg-turbo / libspng) lazily per batch or eagerly at construction, and brought to one size
 /// (scaled to cover it, then centre-cropped). Unreadable files either raise <see cref="ImageDecodeException"/> naming
 /// the file or, with <c>skipCorrupt</c>, are left out of their batch and counted in <see cref="SkippedFiles"/>.
+/// With a <c>maskRoot</c> the dataset has masks: the PNG mask of <c>root/cat/a.jpg</c> is <c>maskRoot/cat/a.png</c> (grey,
+/// 0 = background, 255 = foreground), brought to the dataset's size exactly as its image is, so that masks travel with
+/// their images through the loader and every crop and flip.
 /// </summary>
 public sealed class ImageFolderDataset : ImageDatasetBase
 {
@@ -29,8 +32,9 @@ public sealed class ImageFolderDataset : ImageDatasetBase
     /// <param name="decodeThreads">Images decoded at once, per batch and during eager loading, in [1, 64];
     /// default: the number of processors.</param>
     /// <param name="progress">Receives the number of images decoded so far during eager loading.</param>
+    /// <param name="maskRoot">A folder mirroring <paramref name="root"/> with one PNG foreground mask per image, or null.</param>
     public ImageFolderDataset(string root, int? height = null, int? width = null, ImageColorMode color = ImageColorMode.Rgb,
-        bool eager = false, bool skipCorrupt = false, int? decodeThreads = null, IProgress<int>? progress = null)
+        bool eager = false, bool skipCorrupt = false, int? decodeThreads = null, IProgress<int>? progress = null, string? maskRoot = null)
     {
         ArgumentNullException.ThrowIfNull(root);
         if (!Directory.Exists(root))
@@ -43,8 +47,11 @@ public sealed class ImageFolderDataset : ImageDatasetBase
             throw new ArgumentOutOfRangeException(nameof(color), color, "color must be Rgb or Gray");
         if (decodeThreads is { } dt && dt is < 1 or > 64)
             throw new ArgumentOutOfRangeException(nameof(decodeThreads), decodeThreads, "decodeThreads must be in [1, 64]");
+        if (maskRoot is not null && !Directory.Exists(maskRoot))
+            throw new DirectoryNotFoundException($"maskRoot '{maskRoot}' does not exist; it must mirror the image folder '{root}' with one .png mask per image");
         DecodeThreads = decodeThreads ?? Environment.ProcessorCount;
         Root = Path.GetFullPath(root);
+        MaskRoot = maskRoot is null ? null : Path.GetFullPath(maskRoot);
         Color = color;
         SkipCorrupt = skipCorrupt;
         var classes = Directory.GetDirectories(Root).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
@@ -107,6 +114,15 @@ public sealed class ImageFolderDataset : ImageDatasetBase
     /// <summary>The full path of the root folder.</summary>
     public string Root { get; }
 
+    /// <summary>The full path of the mask folder, or null without masks.</summary>
+    public string? MaskRoot { get; }
+
+    /// <summary>True with a mask folder.</summary>
+    public override bool HasMasks => MaskRoot is not null;
+
+    /// <summary>The mask file of image <paramref name="index"/> (null without a mask folder).</summary>
+    public string? MaskPath(int index) => MaskRoot is null ? null : Path.ChangeExtension(Path.Combine(MaskRoot, RelativePath(index)), ".png");
+
     /// <summary>The image files, indexed like the dataset.</summary>
     public IReadOnlyList<string> Paths => paths;
 
@@ -125,7 +141,7 @@ public sealed class ImageFolderDataset : ImageDatasetBase
     public bool FixedSize { get; }
 
     /// <summary>Files found unreadable so far (at construction when eager, otherwise as batches are read).</summary>
-    public IReadOnlyList<string> SkippedFiles => [.. skipped.Keys.Order(StringComparer.Ordinal)];
+    public override IReadOnlyList<string> SkippedFiles => [.. skipped.Keys.Order(StringComparer.Ordinal)];
 
     /// <summary>Number of files found unreadable so far.</summary>
     public int SkippedCount => skipped.Count;
@@ -158,6 +174,26 @@ public sealed class ImageFolderDataset : ImageDatasetBase
             return true;
         }
         return Decode(index, destination);
+    }
+
+    protected override void CopyMask(int index, Span<float> destination)
+    {
+        var path = MaskPath(index) ?? throw new InvalidOperationException($"ImageFolderDataset '{Root}' has no mask folder");
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"mask '{path}' of image '{paths[index]}' not found; the mask folder must mirror the image folder", path);
+        DecodedImage mask;
+        try
+        {
+            mask = ImageDecoder.Decode(path, ImageColorMode.Gray);
+        }
+        catch (ImageDecodeException e)
+        {
+            throw new InvalidDataException($"mask '{path}' of image '{paths[index]}' is unreadable: {e.Message}", e);
+        }
+        if (!FixedSize && (mask.Height != Height || mask.Width != Width))
+            throw new InvalidDataException($"mask '{path}' is {mask.Width}x{mask.Height} but its image is {Width}x{Height}; pass height and width to resize both");
+        var bytes = ImageFit.CoverAndCrop(mask, Height, Width);
+        for (var i = 0; i < bytes.Length; i++) destination[i] = bytes[i] / 255f;
     }
 
     private bool Decode(int index, Span<byte> destination)

@@ -26,6 +26,9 @@ public sealed class SubsetDataset : IImageDataset
     public byte[] Pixels(int index) => source.Pixels(indices[index]);
     public float[]? Mask(int index) => source.Mask(indices[index]);
 
+    /// <summary>The unreadable files of the source (only the subset's images are read through it).</summary>
+    public IReadOnlyList<string> SkippedFiles => source.SkippedFiles;
+
     public Batch GetBatch(IReadOnlyList<int> batchIndices)
     {
         ArgumentNullException.ThrowIfNull(batchIndices);

@@ -9,7 +9,13 @@ namespace ReLICv2.Training;
 /// </summary>
 public static class ResultsFile
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        // Rows of the linear probe and k-NN have no corruption or severity: those fields are left out rather than null.
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
 
     /// <summary>The accuracy table of <paramref name="run"/>, or an empty list when there is none yet.</summary>
     /// <exception cref="InvalidDataException">results.json exists but is not an accuracy table (the message names the file).</exception>

@@ -17,4 +17,10 @@ public enum DatasetKind
 
     /// <summary>The procedural shapes of <see cref="Data.SyntheticDataset"/> (for tests and demos).</summary>
     Synthetic,
+
+    /// <summary>
+    /// STL-10's binary files (<c>stl10_binary/train_X.bin</c>, <c>train_y.bin</c>, <c>test_X.bin</c>, <c>test_y.bin</c>;
+    /// 96 × 96 RGB, 10 classes): pre-training and the probe use the 5 000 labelled training images, the test split its 8 000.
+    /// </summary>
+    Stl10,
 }

@@ -26,6 +26,8 @@ public sealed record Experiment
         Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
         Heads = heads ?? throw new ArgumentNullException(nameof(heads));
         Views = views ?? throw new ArgumentNullException(nameof(views));
+        if (views.NeedsMasks && dataset.Masks is null)
+            throw new ArgumentException($"Experiment.Views: {views.Name} masks large views, but dataset.masks names no mask source (allowed: dataset, folder:PATH, boundary-contrast, spectral-residual)", nameof(views));
         Objective = objective ?? throw new ArgumentNullException(nameof(objective));
         Target = target;
         Ema = target == TargetMode.Ema ? ema ?? new EmaSpec()
@@ -114,12 +116,13 @@ public sealed record Experiment
     /// <paramref name="smallViews"/>] view set at 28/12 px (<see cref="ViewSet.ReLICv2FashionMnist"/>), ReLIC with τ = 0.2
     /// and every other batch element as a negative over every online view × large target view (the logits are computed
     /// for the whole batch either way), an EMA target whose γ rises from 0.9 to 1 on a cosine, LARS (base rate 4 per 256,
-    /// wd 1e-5, warm-up 10 % of the run), batch 256, pre-training planned to fit <paramref name="minutes"/> minutes.
-    /// What each choice was measured against: docs/results.md §2.
+    /// wd 1e-5, warm-up 10 % of the run), batch 256, pre-training planned to fit <paramref name="minutes"/> minutes,
+    /// foreground masks (for saliency masking and the robustness protocol's background shift) from the boundary-contrast
+    /// estimator. What each choice was measured against: docs/results.md §2.
     /// </summary>
     public static Experiment FashionMnistReLICv2(double minutes = 15, int epochs = 20, int largeViews = 4, int smallViews = 2) => new(
         largeViews == 4 && smallViews == 2 ? "relicv2-fashion-mnist" : $"relicv2-fashion-mnist-{largeViews}x{smallViews}",
-        new DatasetSpec(DatasetKind.FashionMnist),
+        new DatasetSpec(DatasetKind.FashionMnist, masks: MaskSourceSpec.BoundaryContrast),
         new EncoderSpec(18, baseWidth: 32, smallImageStem: false),
         new HeadsSpec(512, 128, 512),
         ViewSet.ReLICv2FashionMnist(largeViews, smallViews),
@@ -135,7 +138,7 @@ public sealed record Experiment
     /// <summary>ReLICv2 on CIFAR-10: ResNet-18 (small stem, base width 32), [4, 2] views at 32/16 px, otherwise as the Fashion-MNIST preset.</summary>
     public static Experiment Cifar10ReLICv2(string? root = null, int epochs = 100) => new(
         "relicv2-cifar10",
-        new DatasetSpec(DatasetKind.Cifar10, root),
+        new DatasetSpec(DatasetKind.Cifar10, root, masks: MaskSourceSpec.BoundaryContrast),
         new EncoderSpec(18, baseWidth: 32, smallImageStem: true),
         new HeadsSpec(1024, 128, 1024),
         ViewSet.ReLICv2Cifar(),
@@ -147,7 +150,7 @@ public sealed record Experiment
     /// <summary>ReLICv2 on an ImageNet-style folder at the paper's settings (ResNet-50, [4, 2] at 224/96, heads 4096/256, LARS 0.2 per 256).</summary>
     public static Experiment ImageFolderReLICv2(string root, int epochs = 100, int batchSize = 256) => new(
         "relicv2-imagefolder",
-        new DatasetSpec(DatasetKind.ImageFolder, root, imageSize: 256),
+        new DatasetSpec(DatasetKind.ImageFolder, root, imageSize: 256, masks: MaskSourceSpec.BoundaryContrast),
         new EncoderSpec(50),
         new HeadsSpec(4096, 256, 4096),
         ViewSet.ReLICv2(),

@@ -1,5 +1,6 @@
 using ReLICv2.Augmentation;
 using ReLICv2.Data;
+using ReLICv2.Experiments;
 using ReLICv2.Vision;
 
 namespace ReLICv2.Views;
@@ -37,16 +38,21 @@ public static class ViewGrid
         return scope.MoveOut(grid);
     }
 
-    /// <summary>Writes the grid of the first <paramref name="count"/> images of <paramref name="data"/> as a PNG.</summary>
-    public static void Write(string path, ViewSet views, IImageDataset data, int count = 8, ulong seed = 0)
+    /// <summary>
+    /// Writes the grid of the first <paramref name="count"/> images of <paramref name="data"/> as a PNG; a view set that
+    /// masks takes its masks from <paramref name="masks"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The view set masks but no mask source is given.</exception>
+    public static void Write(string path, ViewSet views, IImageDataset data, int count = 8, ulong seed = 0, MaskSourceSpec? masks = null)
     {
+        ArgumentNullException.ThrowIfNull(views);
         ArgumentNullException.ThrowIfNull(data);
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "ViewGrid: count must be >= 1");
+        if (views.NeedsMasks && masks is null)
+            throw new ArgumentException($"ViewGrid: {views.Name} masks large views but no mask source was given (dataset, folder:PATH, boundary-contrast, spectral-residual)", nameof(masks));
         using var batch = data.GetBatch(Enumerable.Range(0, Math.Min(count, data.Count)).ToArray());
-        Tensor? masks = null;
-        if (views.NeedsMasks) masks = batch.Masks?.Alias() ?? new BoundaryContrastSaliencyEstimator().Masks(batch);
-        using (masks)
-        using (var grid = Compose(views, batch.Images, seed, masks))
+        using (var viewMasks = views.NeedsMasks ? masks!.Masks(batch) : null)
+        using (var grid = Compose(views, batch.Images, seed, viewMasks))
             PngWriter.WriteTensor(path, grid, columns: 1 + views.LargeCount + views.SmallCount);
     }
 

@@ -129,6 +129,28 @@ public sealed record ViewSet
         return new AugmentationChain(steps);
     }
 
+    /// <summary>
+    /// This view set with saliency masking at probability <paramref name="p"/> in every large view and the chains otherwise
+    /// as they are: an existing <see cref="SaliencyMask"/> step gets the new probability (its grey range and minimum
+    /// foreground kept), a chain without one gets <c>SaliencyMask(p)</c> right after its crop and flip, where
+    /// <see cref="AugmentationChain.Table16"/> puts it; p = 0 removes the step. Small views are left alone.
+    /// </summary>
+    public ViewSet WithMaskProbability(double p)
+    {
+        Check.InRange(p, 0, 1, nameof(ViewSet), nameof(p));
+        var large = LargeViews.Select(chain =>
+        {
+            var steps = chain.Steps.ToList();
+            var existing = steps.OfType<SaliencyMask>().FirstOrDefault();
+            var at = existing is null ? steps.FindLastIndex(st => st is ResizedCrop or HorizontalFlip) + 1 : steps.IndexOf(existing);
+            steps.RemoveAll(st => st is SaliencyMask);
+            if (p > 0)
+                steps.Insert(at, existing is null ? new SaliencyMask(p) : new SaliencyMask(p, existing.MinGrey, existing.MaxGrey, existing.MinForegroundFraction));
+            return new AugmentationChain(steps);
+        }).ToArray();
+        return new ViewSet(large, SmallViews, Name);
+    }
+
     /// <summary>BYOL's two views (Table 16 chains, area 8–100 %): view 1 odd column, view 2 even column.</summary>
     public static ViewSet Byol(int size = 224, InterpolationMode interpolation = InterpolationMode.Bicubic) =>
         new([AugmentationChain.Table16(size, 0.08, 1.0, true, 0, interpolation), AugmentationChain.Table16(size, 0.08, 1.0, false, 0, interpolation)], [], $"BYOL [2x{size}]");

@@ -46,7 +46,12 @@ public static class ComparisonReport
                 experiment = "(unreadable experiment.json)";
             }
         }
-        return new RunFacts(Path.GetFileName(run.Root.TrimEnd(Path.DirectorySeparatorChar)), experiment, metrics, ResultsFile.Read(run));
+        // Of the robustness protocol's rows, the clean and mean corruption accuracies are compared (one row each).
+        var results = ResultsFile.Read(run)
+            .Where(r => r.Corruption is null or RobustnessEvaluation.Clean or RobustnessEvaluation.Mean)
+            .Select(r => r.Corruption is null ? r : r with { Protocol = r.Corruption == RobustnessEvaluation.Mean ? "mean corruption accuracy" : "robustness: clean" })
+            .ToList();
+        return new RunFacts(Path.GetFileName(run.Root.TrimEnd(Path.DirectorySeparatorChar)), experiment, metrics, results);
     }
 
     /// <summary>The page for <paramref name="runs"/>.</summary>

@@ -58,6 +58,39 @@ public sealed class HtmlReportTests : IDisposable
     }
 
     [Fact]
+    public void Robustness_rows_get_their_own_corruption_by_severity_table_and_chart()
+    {
+        List<AccuracyResult> rows = [new("ReLICv2 pre-trained", "linear probe", 0.9, 0.99)];
+        rows.Add(new("ReLICv2 pre-trained", RobustnessEvaluation.Protocol, 0.9, 0.99, "uncorrupted test split", RobustnessEvaluation.Clean, 0));
+        foreach (var (name, drop) in new[] { ("gaussian-noise", 0.05), ("contrast", 0.1) })
+            for (var s = 1; s <= 5; s++)
+                rows.Add(new("ReLICv2 pre-trained", RobustnessEvaluation.Protocol, 0.9 - drop * s, 0.99, $"{name} severity {s}", name, s));
+        rows.Add(new("ReLICv2 pre-trained", RobustnessEvaluation.Protocol, 0.675, 0.99, "over 2 corruption(s) × 5 severities", RobustnessEvaluation.Mean));
+        ResultsFile.Write(run, rows);
+        Assert.Equal(rows, ResultsFile.Read(run));
+
+        var doc = Parse(HtmlReport.Render(run));
+        var accuracy = doc.Descendants("table").Single(t => (string?)t.Attribute("id") == "accuracy");
+        Assert.Single(accuracy.Descendants("tr").Skip(1));
+        var table = doc.Descendants("table").Single(t => (string?)t.Attribute("class") == "robustness");
+        var cells = table.Descendants("tr").Skip(1).Select(r => r.Elements("td").Select(td => td.Value).ToArray()).ToList();
+        Assert.Equal(["gaussian-noise", "90.00 %", "85.00 %", "80.00 %", "75.00 %", "70.00 %", "65.00 %", "75.00 %"], cells[0]);
+        Assert.Equal(["contrast", "90.00 %", "80.00 %", "70.00 %", "60.00 %", "50.00 %", "40.00 %", "60.00 %"], cells[1]);
+        Assert.Equal("67.50 %", doc.Descendants("strong").Single(e => (string?)e.Attribute("id") == "mean-corruption-accuracy").Value);
+        XNamespace svg = "http://www.w3.org/2000/svg";
+        var chart = doc.Descendants(svg + "svg").Single();
+        var lines = chart.Descendants(svg + "polyline").ToList();
+        Assert.Equal(new[] { "gaussian-noise", "contrast" }, lines.Select(l => (string?)l.Attribute("data-name")));
+        Assert.All(lines, l => Assert.Equal(6, l.Attribute("points")!.Value.Split(' ').Length));
+        Assert.DoesNotContain(doc.Descendants("p"), p => (string?)p.Attribute("id") == "unreadable");
+
+        File.WriteAllLines(Path.Combine(run.Root, ReLICv2.Experiments.ExperimentRunner.UnreadableFile), ["/data/train/cat/broken.jpg"]);
+        var noted = Parse(HtmlReport.Render(run)).Descendants("p").Single(p => (string?)p.Attribute("id") == "unreadable").Value;
+        Assert.StartsWith("1 unreadable image file(s) were skipped", noted);
+        Assert.Contains("/data/train/cat/broken.jpg", noted);
+    }
+
+    [Fact]
     public void A_run_without_metrics_or_results_reports_what_is_missing()
     {
         var html = File.ReadAllText(HtmlReport.Write(run));
