@@ -131,7 +131,7 @@ public sealed class DataAndMasksTests : IDisposable
     [Fact]
     public void Masked_views_without_a_mask_source_are_refused_where_the_experiment_is_built()
     {
-        var masked = ViewSet.Relicv2(largeCount: 2, smallCount: 1, largeSize: 16, smallSize: 8, maskProbability: 0.5);
+        var masked = ViewSet.ReLICv2(largeCount: 2, smallCount: 1, largeSize: 16, smallSize: 8, maskProbability: 0.5);
         var e = Assert.Throws<ArgumentException>(() => Tiny().With(dataset: new DatasetSpec(DatasetKind.Synthetic, trainLimit: 64, testLimit: 32, imageSize: 16), views: masked));
         Assert.Contains("dataset.masks", e.Message);
         Assert.True(Tiny().With(views: masked).Views.NeedsMasks);
@@ -140,9 +140,9 @@ public sealed class DataAndMasksTests : IDisposable
     [Fact]
     public void Mask_probability_is_added_to_the_presets_own_chains()
     {
-        Assert.Equal(ViewSet.Relicv2FashionMnist(maskProbability: 0.3), ViewSet.Relicv2FashionMnist().WithMaskProbability(0.3));
-        Assert.Equal(ViewSet.Relicv2Cifar(maskProbability: 0.2), ViewSet.Relicv2Cifar().WithMaskProbability(0.2));
-        Assert.Equal(ViewSet.Relicv2Cifar(), ViewSet.Relicv2Cifar(maskProbability: 0.2).WithMaskProbability(0));
+        Assert.Equal(ViewSet.ReLICv2FashionMnist(maskProbability: 0.3), ViewSet.ReLICv2FashionMnist().WithMaskProbability(0.3));
+        Assert.Equal(ViewSet.ReLICv2Cifar(maskProbability: 0.2), ViewSet.ReLICv2Cifar().WithMaskProbability(0.2));
+        Assert.Equal(ViewSet.ReLICv2Cifar(), ViewSet.ReLICv2Cifar(maskProbability: 0.2).WithMaskProbability(0));
         var custom = new ViewSet([AugmentationChain.Of(new ResizedCrop(16, 0.5, 1), new HorizontalFlip(0.5), new SaliencyMask(0.1, 0.2, 0.4, 0.3), new Grayscale(0.2))], []);
         var changed = custom.WithMaskProbability(0.7).LargeViews[0].Steps;
         Assert.Equal(new SaliencyMask(0.7, 0.2, 0.4, 0.3), changed[2]);
@@ -264,7 +264,7 @@ public sealed class DataAndMasksTests : IDisposable
         new DatasetSpec(DatasetKind.Synthetic, trainLimit: 64, testLimit: 32, imageSize: 16, masks: MaskSourceSpec.Dataset),
         new EncoderSpec(18, baseWidth: 4, smallImageStem: true),
         new HeadsSpec(16, 8, 16),
-        ViewSet.Relicv2(largeCount: 2, smallCount: 1, largeSize: 16, smallSize: 8),
+        ViewSet.ReLICv2(largeCount: 2, smallCount: 1, largeSize: 16, smallSize: 8),
         Presets.ReLICv2(temperature: 0.2, negatives: Losses.Negatives.Sample(4)),
         TargetMode.Ema, new EmaSpec(0.9),
         new OptimizerSpec(OptimizerKind.Lars, learningRate: 0.5, warmupEpochs: 0),
