@@ -48,7 +48,7 @@ public sealed class LawFailedException : Exception
     {
         static string U(ulong v) => v.ToString(CultureInfo.InvariantCulture) + "UL";
         return $"{law} failed after {tests} case{(tests == 1 ? "" : "s")} and {shrinks} shrink{(shrinks == 1 ? "" : "s")}: {reason}" + Environment.NewLine +
-            $"  counterexample (shrunk): {counterexample}" + Environment.NewLine +
+            $"  counterexample (shrunk): {counterexample.ReplaceLineEndings(Environment.NewLine + "    ")}" + Environment.NewLine +
             $"  replay the failing case: LawConfig.Default.WithReplay({U(caseSeed)}, {U(caseGamma)}, {caseSize})" + Environment.NewLine +
             $"  replay the whole run:    LawConfig.Default.WithSeed({U(runSeed)}, {U(runGamma)})";
     }

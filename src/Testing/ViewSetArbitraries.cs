@@ -28,7 +28,7 @@ public static class ViewSetArbitraries
             from lv in AugmentationArbitraries.Chains(large, large).Generator.ArrayOf(l)
             from sv in AugmentationArbitraries.Chains(small, small, masks: false).Generator.ArrayOf(s)
             select new ViewSet(lv, sv, "generated");
-        return Arb.From(gen, Shrink);
+        return Arb.From(gen, set => Shrink(set, minLarge));
     }
 
     /// <summary>Cases for <paramref name="viewSets"/> (default <see cref="ViewSets"/>): 1–3 images of 1 or 3 channels, 6–14 px, floats or bytes, a seed.</summary>
@@ -63,13 +63,23 @@ public static class ViewSetArbitraries
             return Enumerable.Range(0, k).Select(i => new Views.ViewSetParams(large.Select(v => v[i]).ToArray(), small.Select(v => v[i]).ToArray()));
         });
 
-    private static IEnumerable<ViewSet> Shrink(ViewSet set)
+    /// <summary>Fewer views, simpler chains, then smaller view sizes (every crop of a group resized together).</summary>
+    private static IEnumerable<ViewSet> Shrink(ViewSet set, int minLarge)
     {
         IEnumerable<AugmentationChain> Chain(AugmentationChain c) =>
             AugmentationArbitraries.ShrinkChain(c, c.Steps.OfType<ResizedCrop>().Last().Size, keep: 1);
-        var large = Shrinks.List(set.LargeViews, Chain, minCount: 1);
-        var fromLarge = large.Select(l => (Func<ViewSet>)(() => new ViewSet(l, set.SmallViews, set.Name)));
+        var fromLarge = Shrinks.List(set.LargeViews, Chain, minCount: 1).Select(l => (Func<ViewSet>)(() => new ViewSet(l, set.SmallViews, set.Name)));
         var fromSmall = Shrinks.List(set.SmallViews, Chain).Select(s => (Func<ViewSet>)(() => new ViewSet(set.LargeViews, s, set.Name)));
-        return Shrinks.Valid(fromLarge.Concat(fromSmall));
+        var largeSizes = Shrinks.Toward(set.LargeSize, Math.Max(minLarge, set.SmallSize ?? 0))
+            .Select(size => (Func<ViewSet>)(() => new ViewSet(set.LargeViews.Select(c => Resized(c, size)).ToArray(), set.SmallViews, set.Name)));
+        var smallSizes = set.SmallSize is { } small
+            ? Shrinks.Toward(small, 3).Select(size => (Func<ViewSet>)(() => new ViewSet(set.LargeViews, set.SmallViews.Select(c => Resized(c, size)).ToArray(), set.Name)))
+            : [];
+        return Shrinks.Valid(fromLarge.Concat(fromSmall).Concat(largeSizes).Concat(smallSizes));
     }
+
+    /// <summary>The chain with every crop's output size set to <paramref name="size"/>.</summary>
+    private static AugmentationChain Resized(AugmentationChain chain, int size) => new(chain.Steps.Select(s => s is ResizedCrop c
+        ? new ResizedCrop(size, c.MinArea, c.MaxArea, c.MinAspectRatio, c.MaxAspectRatio, c.Interpolation)
+        : s).ToArray());
 }

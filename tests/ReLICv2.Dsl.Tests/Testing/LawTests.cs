@@ -103,6 +103,19 @@ public class LawTests
     }
 
     [Fact]
+    public void A_reader_that_crashes_on_a_hostile_document_shrinks_to_the_first_place_and_simplest_change()
+    {
+        var e = Assert.Throws<LawFailedException>(() => JsonLaws.ReadsOrRefusesCleanly(JsonArbitraries.FieldMutations("{\"a\":1,\"b\":[2,3]}"),
+            text => System.Text.Json.Nodes.JsonNode.Parse(text)!["b"]!.AsArray().Count, ex => ex is System.Text.Json.JsonException, Config));
+        Assert.Equal("$.b removed", e.Counterexample);
+        Assert.StartsWith("NullReferenceException", e.Reason, StringComparison.Ordinal);
+        var cut = Assert.Throws<LawFailedException>(() => JsonLaws.ReadsOrRefusesCleanly(JsonArbitraries.ByteMutations("[1]"),
+            text => text.Length > 0 ? text : throw new InvalidOperationException("empty"), ex => ex is System.Text.Json.JsonException,
+            Config.WithSeed(5)));
+        Assert.Equal("cut to 0 bytes", cut.Counterexample);
+    }
+
+    [Fact]
     public void Invalid_law_configurations_are_rejected_naming_the_field()
     {
         Assert.Equal("maxTest", Assert.Throws<ArgumentOutOfRangeException>(() => LawConfig.Default.WithMaxTest(0)).ParamName);
