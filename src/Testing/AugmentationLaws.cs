@@ -4,7 +4,7 @@ using ReLICv2.Augmentation;
 namespace ReLICv2.Testing;
 
 /// <summary>
-/// Laws every augmentation chain obeys (docs/testing.md), checked on generated <see cref="AugmentationCase"/>s:
+/// Laws every augmentation chain obeys (docs/testing.md §2), checked on generated <see cref="AugmentationCase"/>s:
 /// each returns when the law held for every case and throws <see cref="LawFailedException"/> with the shrunk
 /// counterexample and the seed to replay it otherwise. Pass chains of one step kind
 /// (<see cref="AugmentationArbitraries.ChainsOf"/>) to check that kind alone, or your own chains.

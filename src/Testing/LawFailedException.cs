@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ReLICv2.Testing;
 
 /// <summary>
-/// A law did not hold. The message names the law, says what was wrong with the smallest counterexample shrinking found,
+/// A law did not hold (docs/testing.md §4). The message names the law, says what was wrong with the smallest counterexample shrinking found,
 /// prints that counterexample, and gives the two <see cref="LawConfig"/> values that reproduce the failure: the failing
 /// case alone (<see cref="ReplayCase"/>) and the whole run (<see cref="ReplayRun"/>).
 /// </summary>

@@ -4,7 +4,7 @@ using ReLICv2.Objectives;
 namespace ReLICv2.Testing;
 
 /// <summary>
-/// Laws every objective expression obeys, checked on generated objectives (default
+/// Laws every objective expression obeys (docs/testing.md §2), checked on generated objectives (default
 /// <see cref="ObjectiveArbitraries.Objectives"/>) evaluated on Float64 embeddings o, t of
 /// <see cref="ObjectiveArbitraries.Batch"/> × <see cref="ObjectiveArbitraries.Dimension"/> drawn from a seed derived
 /// from the objective's formula (so a printed counterexample is evaluated on the same inputs again). Each returns

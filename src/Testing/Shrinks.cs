@@ -1,7 +1,7 @@
 namespace ReLICv2.Testing;
 
 /// <summary>
-/// Shrinking helpers. Every candidate is strictly simpler than the value it comes from (closer to a target, or a
+/// Shrinking helpers (docs/testing.md §3). Every candidate is strictly simpler than the value it comes from (closer to a target, or a
 /// shorter list), so shrinking always ends; and candidates lie between a value and a target inside the generator's
 /// range, so shrinking never leaves the domain the generator covers.
 /// </summary>

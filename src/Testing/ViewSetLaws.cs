@@ -4,7 +4,7 @@ using ReLICv2.Views;
 namespace ReLICv2.Testing;
 
 /// <summary>
-/// Laws every [L, S] view set obeys, checked on generated <see cref="ViewSetCase"/>s; each returns when the law held
+/// Laws every [L, S] view set obeys (docs/testing.md §2), checked on generated <see cref="ViewSetCase"/>s; each returns when the law held
 /// and throws <see cref="LawFailedException"/> (shrunk counterexample, seed to replay) otherwise.
 /// </summary>
 public static class ViewSetLaws
