@@ -15,21 +15,33 @@ namespace ReLICv2.Testing;
 /// </summary>
 public static class AugmentationArbitraries
 {
-    /// <summary>A generator and a shrinker of one step kind; sizes are the output sizes a crop may have.</summary>
-    private sealed record Kind(Type Type, Func<int, int, Gen<AugmentationStep>> Generate, Func<AugmentationStep, int, IEnumerable<AugmentationStep>> Shrink);
+    /// <summary>
+    /// A generator and the fields shrinking simplifies of one step kind; generated sizes are the output sizes a crop
+    /// may have, and the smallest of them is what a crop's size shrinks towards.
+    /// </summary>
+    private sealed record Kind(Type Type, Func<int, int, Gen<AugmentationStep>> Generate, StepField[] Fields);
 
-    private static Kind Of<T>(Func<int, int, Gen<T>> generate, Func<T, int, IEnumerable<T>> shrink) where T : AugmentationStep =>
-        new(typeof(T), (lo, hi) => generate(lo, hi).Select(s => (AugmentationStep)s), (s, lo) => shrink((T)s, lo).Select(x => (AugmentationStep)x));
+    private static Kind Of<T>(Func<int, int, Gen<T>> generate, params StepField[] fields) where T : AugmentationStep =>
+        new(typeof(T), (lo, hi) => generate(lo, hi).Select(s => (AugmentationStep)s), fields);
 
+    /// <summary>
+    /// The step kinds: each one's generator and, field by field (JSON names), the simpler values shrinking tries.
+    /// Shrinking edits one field of the step's JSON and reads it back, so fields not listed (and fields a later version
+    /// adds) keep their values.
+    /// </summary>
     private static readonly Kind[] Kinds =
     [
-        Of(CropGen, ShrinkCrop),
-        Of((_, _) => Between(0, 1).Select(p => new HorizontalFlip(p)), (s, _) => Shrinks.Toward(s.P, 0).Select(p => new HorizontalFlip(p))),
-        Of((_, _) => JitterGen, (s, _) => ShrinkJitter(s)),
-        Of((_, _) => Between(0, 1).Select(p => new Grayscale(p)), (s, _) => Shrinks.Toward(s.P, 0).Select(p => new Grayscale(p))),
-        Of((_, _) => BlurGen, (s, _) => ShrinkBlur(s)),
-        Of((_, _) => from t in Between(0, 1) from p in Between(0, 1) select new Solarize(t, p), (s, _) => ShrinkSolarize(s)),
-        Of((_, _) => MaskGen, (s, _) => ShrinkMask(s)),
+        Of(CropGen, StepField.Size("size"), StepField.Toward("maxArea", 1), StepField.TowardField("minArea", "maxArea"),
+            StepField.Toward("minAspectRatio", 1), StepField.Toward("maxAspectRatio", 1), StepField.Choices("interpolation", "Bilinear", "Bicubic")),
+        Of((_, _) => Between(0, 1).Select(p => new HorizontalFlip(p)), StepField.Toward("p", 0)),
+        Of((_, _) => JitterGen, StepField.Toward("p", 0), StepField.Toward("brightness", 0), StepField.Toward("contrast", 0),
+            StepField.Toward("saturation", 0), StepField.Toward("hue", 0)),
+        Of((_, _) => Between(0, 1).Select(p => new Grayscale(p)), StepField.Toward("p", 0)),
+        Of((_, _) => BlurGen, StepField.Toward("p", 0), StepField.TowardField("maxSigma", "minSigma"), StepField.Toward("minSigma", 0.1),
+            StepField.Choices("kernelSize", null, 3, 5), StepField.Toward("kernelFraction", 0.1)),
+        Of((_, _) => from t in Between(0, 1) from p in Between(0, 1) select new Solarize(t, p), StepField.Toward("p", 0), StepField.Toward("threshold", 0.5)),
+        Of((_, _) => MaskGen, StepField.Toward("p", 0), StepField.Toward("minForegroundFraction", 0), StepField.TowardField("maxGrey", "minGrey"),
+            StepField.Toward("minGrey", 0)),
     ];
 
     /// <summary>The step kinds these generators cover (every <see cref="AugmentationStep"/> the library defines).</summary>
@@ -61,7 +73,7 @@ public static class AugmentationArbitraries
     {
         var k = Find(kind);
         CheckSizes(minSize, maxSize);
-        return Arb.From(k.Generate(minSize, maxSize), s => k.Shrink(s, minSize));
+        return Arb.From(k.Generate(minSize, maxSize), s => StepField.Shrink(s, k.Fields, minSize));
     }
 
     /// <summary>Steps of any kind; crops to [<paramref name="minSize"/>, <paramref name="maxSize"/>] px.</summary>
@@ -137,7 +149,7 @@ public static class AugmentationArbitraries
 
     /// <summary>A step's candidates, by its kind.</summary>
     internal static IEnumerable<AugmentationStep> ShrinkStep(AugmentationStep step, int minSize) =>
-        Kinds.FirstOrDefault(k => k.Type == step.GetType()) is { } kind ? kind.Shrink(step, minSize) : [];
+        Kinds.FirstOrDefault(k => k.Type == step.GetType()) is { } kind ? StepField.Shrink(step, kind.Fields, minSize) : [];
 
     /// <summary>Uniform values on a grid of 1/1000 of [<paramref name="low"/>, <paramref name="high"/>].</summary>
     internal static Gen<double> Between(double low, double high) => Gen.Choose(0, 1000).Select(i => low + (high - low) * i / 1000.0);
@@ -146,7 +158,7 @@ public static class AugmentationArbitraries
     {
         var k = Find(typeof(T));
         CheckSizes(minSize, maxSize);
-        return Arb.From(k.Generate(minSize, maxSize).Select(s => (T)s), s => k.Shrink(s, minSize).Cast<T>());
+        return Arb.From(k.Generate(minSize, maxSize).Select(s => (T)s), s => StepField.Shrink(s, k.Fields, minSize).Cast<T>());
     }
 
     private static Kind Find(Type kind)
@@ -171,16 +183,6 @@ public static class AugmentationArbitraries
         from bicubic in Gen.Elements(true, false)
         select new ResizedCrop(s, Math.Min(a, b), Math.Max(a, b), Math.Min(r1, r2), Math.Max(r1, r2), bicubic ? InterpolationMode.Bicubic : InterpolationMode.Bilinear);
 
-    /// <summary>Towards the smallest size, the whole image (area 1, ratio 1) and bilinear resampling.</summary>
-    private static IEnumerable<ResizedCrop> ShrinkCrop(ResizedCrop c, int minSize) => Shrinks.Valid(
-        Shrinks.Toward(c.Size, minSize).Select(s => (Func<ResizedCrop>)(() => new ResizedCrop(s, c.MinArea, c.MaxArea, c.MinAspectRatio, c.MaxAspectRatio, c.Interpolation)))
-            .Concat(Shrinks.Toward(c.MaxArea, 1).Select(v => (Func<ResizedCrop>)(() => new ResizedCrop(c.Size, c.MinArea, v, c.MinAspectRatio, c.MaxAspectRatio, c.Interpolation))))
-            .Concat(Shrinks.Toward(c.MinArea, c.MaxArea).Select(v => (Func<ResizedCrop>)(() => new ResizedCrop(c.Size, v, c.MaxArea, c.MinAspectRatio, c.MaxAspectRatio, c.Interpolation))))
-            .Concat(Shrinks.Toward(c.MinAspectRatio, 1).Select(v => (Func<ResizedCrop>)(() => new ResizedCrop(c.Size, c.MinArea, c.MaxArea, v, c.MaxAspectRatio, c.Interpolation))))
-            .Concat(Shrinks.Toward(c.MaxAspectRatio, 1).Select(v => (Func<ResizedCrop>)(() => new ResizedCrop(c.Size, c.MinArea, c.MaxArea, c.MinAspectRatio, v, c.Interpolation))))
-            .Concat(c.Interpolation == InterpolationMode.Bilinear ? [] :
-                [() => new ResizedCrop(c.Size, c.MinArea, c.MaxArea, c.MinAspectRatio, c.MaxAspectRatio, InterpolationMode.Bilinear)]));
-
     private static Gen<ColorJitter> JitterGen =>
         from b in Between(0, 1)
         from c in Between(0, 1)
@@ -188,14 +190,6 @@ public static class AugmentationArbitraries
         from h in Between(0, 0.5)
         from p in Between(0, 1)
         select new ColorJitter(b, c, s, h, p);
-
-    /// <summary>Every strength and p towards 0 (an op of strength 0 is left out).</summary>
-    private static IEnumerable<ColorJitter> ShrinkJitter(ColorJitter j) =>
-        Shrinks.Toward(j.P, 0).Select(v => new ColorJitter(j.Brightness, j.Contrast, j.Saturation, j.Hue, v))
-            .Concat(Shrinks.Toward(j.Brightness, 0).Select(v => new ColorJitter(v, j.Contrast, j.Saturation, j.Hue, j.P)))
-            .Concat(Shrinks.Toward(j.Contrast, 0).Select(v => new ColorJitter(j.Brightness, v, j.Saturation, j.Hue, j.P)))
-            .Concat(Shrinks.Toward(j.Saturation, 0).Select(v => new ColorJitter(j.Brightness, j.Contrast, v, j.Hue, j.P)))
-            .Concat(Shrinks.Toward(j.Hue, 0).Select(v => new ColorJitter(j.Brightness, j.Contrast, j.Saturation, v, j.P)));
 
     private static Gen<GaussianBlur> BlurGen =>
         from lo in Between(0.1, 1.5)
@@ -205,32 +199,12 @@ public static class AugmentationArbitraries
         from fraction in Gen.Elements(0.1, 0.25, 0.5)
         select new GaussianBlur(lo, lo + extra, p, k, fraction);
 
-    /// <summary>p towards 0, the σ range towards [0.1, 0.1], the kernel towards 3 then the size rule at fraction 0.1.</summary>
-    private static IEnumerable<GaussianBlur> ShrinkBlur(GaussianBlur b) => Shrinks.Valid(
-        Shrinks.Toward(b.P, 0).Select(v => (Func<GaussianBlur>)(() => new GaussianBlur(b.MinSigma, b.MaxSigma, v, b.KernelSize, b.KernelFraction)))
-            .Concat(Shrinks.Toward(b.MaxSigma, b.MinSigma).Select(v => (Func<GaussianBlur>)(() => new GaussianBlur(b.MinSigma, v, b.P, b.KernelSize, b.KernelFraction))))
-            .Concat(Shrinks.Toward(b.MinSigma, 0.1).Select(v => (Func<GaussianBlur>)(() => new GaussianBlur(v, b.MaxSigma, b.P, b.KernelSize, b.KernelFraction))))
-            .Concat(b.KernelSize is 5 ? [() => new GaussianBlur(b.MinSigma, b.MaxSigma, b.P, 3, b.KernelFraction)] : [])
-            .Concat(b.KernelSize is 3 ? [() => new GaussianBlur(b.MinSigma, b.MaxSigma, b.P, null, b.KernelFraction)] : [])
-            .Concat(Shrinks.Toward(b.KernelFraction, 0.1).Select(v => (Func<GaussianBlur>)(() => new GaussianBlur(b.MinSigma, b.MaxSigma, b.P, b.KernelSize, v)))));
-
-    /// <summary>p towards 0, the threshold towards 0.5.</summary>
-    private static IEnumerable<Solarize> ShrinkSolarize(Solarize s) =>
-        Shrinks.Toward(s.P, 0).Select(v => new Solarize(s.Threshold, v)).Concat(Shrinks.Toward(s.Threshold, 0.5).Select(v => new Solarize(v, s.P)));
-
     private static Gen<SaliencyMask> MaskGen =>
         from p in Between(0, 1)
         from a in Between(0, 1)
         from b in Between(0, 1)
         from fraction in Between(0, 0.5)
         select new SaliencyMask(p, Math.Min(a, b), Math.Max(a, b), fraction);
-
-    /// <summary>p and the foreground fraction towards 0, the grey range towards [0, 0].</summary>
-    private static IEnumerable<SaliencyMask> ShrinkMask(SaliencyMask m) => Shrinks.Valid(
-        Shrinks.Toward(m.P, 0).Select(v => (Func<SaliencyMask>)(() => new SaliencyMask(v, m.MinGrey, m.MaxGrey, m.MinForegroundFraction)))
-            .Concat(Shrinks.Toward(m.MinForegroundFraction, 0).Select(v => (Func<SaliencyMask>)(() => new SaliencyMask(m.P, m.MinGrey, m.MaxGrey, v))))
-            .Concat(Shrinks.Toward(m.MaxGrey, m.MinGrey).Select(v => (Func<SaliencyMask>)(() => new SaliencyMask(m.P, m.MinGrey, v, m.MinForegroundFraction))))
-            .Concat(Shrinks.Toward(m.MinGrey, 0).Select(v => (Func<SaliencyMask>)(() => new SaliencyMask(m.P, v, m.MaxGrey, m.MinForegroundFraction)))));
 
     private static IEnumerable<AugmentationCase> ShrinkCase(AugmentationCase c, Arbitrary<AugmentationChain> chains, int minImage) =>
         chains.Shrinker(c.Chain).Select(chain => c with { Chain = chain })

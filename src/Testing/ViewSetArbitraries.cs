@@ -78,8 +78,8 @@ public static class ViewSetArbitraries
         return Shrinks.Valid(fromLarge.Concat(fromSmall).Concat(largeSizes).Concat(smallSizes));
     }
 
-    /// <summary>The chain with every crop's output size set to <paramref name="size"/>.</summary>
-    private static AugmentationChain Resized(AugmentationChain chain, int size) => new(chain.Steps.Select(s => s is ResizedCrop c
-        ? new ResizedCrop(size, c.MinArea, c.MaxArea, c.MinAspectRatio, c.MaxAspectRatio, c.Interpolation)
+    /// <summary>The chain with every crop's output size set to <paramref name="size"/> (its other fields kept).</summary>
+    private static AugmentationChain Resized(AugmentationChain chain, int size) => new(chain.Steps.Select(s => s is ResizedCrop
+        ? StepField.Shrink(s, [StepField.Size("size")], size).FirstOrDefault() ?? s
         : s).ToArray());
 }

@@ -116,6 +116,39 @@ public class LawTests
     }
 
     [Fact]
+    public void Sampled_parameters_shrink_to_fewer_images_of_the_same_draw()
+    {
+        Law.Check("chain parameters", AugmentationArbitraries.ChainParams(), p =>
+        {
+            var smaller = AugmentationArbitraries.ChainParams().Shrinker(p).ToList();
+            if (p.BatchSize > 1 && smaller.Count == 0) return "no smaller parameters";
+            var bad = smaller.FirstOrDefault(q => q.BatchSize >= p.BatchSize || !q.Equals(ChainParams.FromJson(Prefix(p, q.BatchSize))));
+            return bad is null ? null : $"shrinks to {bad}";
+        }, Config);
+        Law.Check("view set parameters", ViewSetArbitraries.ViewSetParams(), p =>
+        {
+            var n = p.Large[0].BatchSize;
+            var smaller = ViewSetArbitraries.ViewSetParams().Shrinker(p).ToList();
+            if (n > 1 && smaller.Count == 0) return "no smaller parameters";
+            var bad = smaller.FirstOrDefault(q => q.Large.Concat(q.Small).Any(c => c.BatchSize >= n));
+            return bad is null ? null : $"shrinks to {bad}";
+        }, Config);
+    }
+
+    /// <summary>The JSON of <paramref name="p"/> keeping the first <paramref name="k"/> images of every step (every per-image array cut).</summary>
+    private static string Prefix(ChainParams p, int k)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(p.ToJson())!;
+        foreach (var step in json["steps"]!.AsArray())
+            foreach (var field in step!.AsObject().Where(f => f.Value is System.Text.Json.Nodes.JsonArray).ToList())
+            {
+                var items = field.Value!.AsArray();
+                while (items.Count > k) items.RemoveAt(items.Count - 1);
+            }
+        return json.ToJsonString();
+    }
+
+    [Fact]
     public void Invalid_law_configurations_are_rejected_naming_the_field()
     {
         Assert.Equal("maxTest", Assert.Throws<ArgumentOutOfRangeException>(() => LawConfig.Default.WithMaxTest(0)).ParamName);
