@@ -5,12 +5,12 @@ using ReLICv2.Augmentation;
 namespace ReLICv2.Testing;
 
 /// <summary>
-/// FsCheck generators with shrinking for augmentation (paper Table 16; docs/testing.md §1, §3): one per step kind, each covering the step's
-/// valid parameter range (probabilities in [0, 1], jitter strengths in [0, 1], hue in [0, 0.5], σ in [0.1, 2.5], crop
-/// areas in [0.05, 1] and ratios in [0.5, 2], …), chains of them, cases (a chain, a batch shape and a seed) and sampled
-/// parameters. Shrinking removes steps, then moves each parameter towards its simplest value inside the range (a
-/// probability towards 0, a crop towards the whole image, a size towards the smallest), so a failing case shrinks to
-/// the few steps and the plain values that matter. <see cref="StepKinds"/> lists the kinds covered, one per
+/// FsCheck generators with shrinking for augmentation (paper Table 16; docs/testing.md §1, §3): one per step kind, each
+/// covering the step's valid parameter range (probabilities in [0, 1], jitter strengths in [0, 1], hue in [0, 0.5], σ in
+/// [0.1, 2.5], crop areas in [0.05, 1] and ratios in [0.5, 2], …), chains of them, cases (a chain, a batch shape and a
+/// seed) and sampled parameters. Shrinking removes steps, then moves each parameter towards its simplest value inside
+/// the range (a probability towards 0, a crop towards the whole image, a size towards the smallest), so a failing case
+/// shrinks to the few steps and the plain values that matter. <see cref="StepKinds"/> lists the kinds covered, one per
 /// <see cref="AugmentationStep"/> JSON kind; a new step kind gets its generator in <see cref="Kinds"/>.
 /// </summary>
 public static class AugmentationArbitraries
