@@ -36,7 +36,7 @@ let root =
 
 let rows =
     [ for (l, s) in grid ->
-        let views = ViewSet.Relicv2FashionMnist(largeCount = l, smallCount = s)
+        let views = ViewSet.ReLICv2FashionMnist(largeCount = l, smallCount = s)
         let experiment = baseExperiment.With(name = sprintf "ablation-%dx%d" l s, views = views)
         let result = experiment |> runIn (IO.Path.Combine(root, sprintf "%dx%d" l s))
         let knn =

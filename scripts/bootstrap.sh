@@ -4,7 +4,8 @@
 # nothing and rebuilds nothing that is up to date.
 #   scripts/bootstrap.sh [--configuration Release|Debug] [--no-build] [--with-browser] [--with-python-torch]
 # --with-browser also installs Debian's chromium, which the report tests drive headless; --with-python-torch installs
-# Debian's python3-torch, which only the torch.distributed interoperability test uses (skipped without it).
+# Debian's python3-torch and python3-torchvision: the torch.distributed interoperability test uses the first (skipped
+# without it), `relic bench step --pytorch` and `relic bench augment` use both for their same-run references.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,7 +29,7 @@ done
 # libgloo-dev: the headers that compiling c10d's Gloo process group needs (data-parallel training, docs/distributed.md).
 packages=(libtorch-dev libgloo-dev cmake g++ libturbojpeg0-dev libspng-dev dataset-fashion-mnist libopenblas0-pthread)
 if [ "$browser" -eq 1 ]; then packages+=(chromium); fi
-if [ "$python_torch" -eq 1 ]; then packages+=(python3-torch); fi
+if [ "$python_torch" -eq 1 ]; then packages+=(python3-torch python3-torchvision); fi
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then missing+=("$p"); fi

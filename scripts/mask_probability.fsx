@@ -13,7 +13,7 @@ let baseExperiment =
 
 let rows =
     [ for p in probabilities ->
-        let views = ViewSet.Relicv2(largeCount = 2, smallCount = 2, largeSize = 32, smallSize = 16, maskProbability = p)
+        let views = ViewSet.ReLICv2(largeCount = 2, smallCount = 2, largeSize = 32, smallSize = 16, maskProbability = p)
         let result = baseExperiment.With(name = sprintf "mask-%.2f" p, views = views) |> run
         (p, probeTop1 result) ]
 

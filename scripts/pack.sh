@@ -6,8 +6,9 @@
 #   scripts/pack.sh [--output DIR] [--version X.Y.Z[-suffix]] [--portable]
 # --output   the folder (default artifacts/packages, gitignored); the template's default package folder is this one;
 # --version  the package version (default: Version in Directory.Build.props);
-# --portable packs a shim compiled without -march=native (built once into src/Core/Native/build-portable), for machines
-#            with another CPU than this one; the default packs the shim `dotnet build` made for this machine.
+# --portable packs a shim compiled for the portable instruction set (built once into src/Core/Native/build-portable), even
+#            when this checkout was built with -p:RelicNativeArch=native; the default packs the shim `dotnet build` made
+#            (portable unless RelicNativeArch=native was given; docs/benchmarks.md §8).
 # Needs a built checkout's prerequisites (scripts/bootstrap.sh); builds what is out of date first.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,8 +38,8 @@ dotnet build "$here/src/Testing/ReLICv2.Testing.csproj" "${common[@]}"
 native=()
 if [ "$portable" -eq 1 ]; then
   portable_dir="$here/src/Core/Native/build-portable"
-  echo "pack: building a portable shim (-DRELIC_NATIVE_ARCH=OFF) in $portable_dir"
-  cmake -S "$here/src/Core/Native" -B "$portable_dir" -DCMAKE_BUILD_TYPE=Release -DRELIC_NATIVE_ARCH=OFF >/dev/null
+  echo "pack: building a portable shim (-DRELIC_ARCH=portable) in $portable_dir"
+  cmake -S "$here/src/Core/Native" -B "$portable_dir" -DCMAKE_BUILD_TYPE=Release -DRELIC_ARCH=portable >/dev/null
   cmake --build "$portable_dir" -j 2 >/dev/null
   native=("-p:NativeLib=$portable_dir/librelic_torch.so")
 fi

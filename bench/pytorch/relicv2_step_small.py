@@ -2,11 +2,12 @@
 
 Run: /usr/bin/python3 bench/pytorch/relicv2_step_small.py [--steps N] [--threads 2]
 Prints one JSON object: images/s for augmentation alone (torchvision per-image transforms), network compute alone
-(augmented views given) and the full step, plus achieved GFLOP/s of the compute part. Everything here follows the
+(augmented views given) and the full step, plus achieved GFLOP/s of the compute part and the peak resident memory. Everything here follows the
 workload's definition; it is a measuring stick, not part of the framework.
 """
 import argparse
 import json
+import resource
 import time
 
 import torch
@@ -177,6 +178,8 @@ def main():
         "threads": args.threads, "steps": args.steps, "augment_images_per_s": round(aug, 2),
         "compute_images_per_s": round(batch / comp_s, 2), "full_step_images_per_s": round(full, 2),
         "compute_gflops": round(compute_flops(batch) / comp_s / 1e9, 2),
+        # Peak resident memory of the process (Linux reports ru_maxrss in KiB), as VmHWM is for relic bench step.
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }))
 
 

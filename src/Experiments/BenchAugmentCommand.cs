@@ -40,8 +40,8 @@ public static class BenchAugmentCommand
             if (which is not ("all" or "224" or "32")) { Console.Error.WriteLine($"relic bench augment: --workload must be 224, 32 or all, got '{which}'"); return 2; }
             Torch.SetNumThreads(t);
             var workloads = new List<Workload>();
-            if (which is "all" or "224") workloads.Add(new("augment-relicv2-224", 64, 256, ViewSet.Relicv2()));
-            if (which is "all" or "32") workloads.Add(new("augment-relicv2-32", 32, 40, ViewSet.Relicv2Cifar()));
+            if (which is "all" or "224") workloads.Add(new("augment-relicv2-224", 64, 256, ViewSet.ReLICv2()));
+            if (which is "all" or "32") workloads.Add(new("augment-relicv2-32", 32, 40, ViewSet.ReLICv2Cifar()));
             foreach (var w in workloads)
             {
                 var ours = Measure(w, n);

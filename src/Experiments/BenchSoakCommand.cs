@@ -133,7 +133,7 @@ public static class BenchSoakCommand
         var encoder = new ResNet(18, g, smallImageStem: true, baseWidth: 4);
         var online = new SiameseNetwork(encoder, new MlpHead(encoder.OutputDim, 16, 8, g), new MlpHead(8, 16, 8, g));
         var optimizer = new Lars(Lars.ExcludingBiasAndNorm(online.NamedParameters(), new LarsOptions(0.5 * Batch / 256, 0.9, 1.5e-6)));
-        var views = ViewSet.Relicv2(largeCount: 2, smallCount: 1, largeSize: 16, smallSize: 8);
+        var views = ViewSet.ReLICv2(largeCount: 2, smallCount: 1, largeSize: 16, smallSize: 8);
         var objective = Presets.ReLICv2(temperature: 0.2, negatives: Losses.Negatives.Sample(4));
         return new Pretrainer(online, TargetMode.Ema, optimizer, new WarmupCosineSchedule(steps), PretrainingAdapters.ViewMaker(views, 3),
             PretrainingAdapters.Loss(objective), new PretrainingOptions(steps / StepsPerEpoch, seed: 3, checkpointEvery: every, runDirectory: runDirectory, maxSteps: steps),

@@ -12,8 +12,10 @@ namespace ReLICv2.Experiments;
 /// uint8 RGB 40 × 40 sources, [4 × 32, 2 × 16] views, ResNet-18 (small stem, base width 32) with 256 → 1024 → 128
 /// heads, EMA target (γ 0.99), ReLIC (τ 0.2, α 1, all negatives) over every (online i, target j ≠ i) pair, LARS with
 /// weight decay 1e-6. Prints one JSON object with images/s for augmentation alone, compute alone and the full step, and
-/// the achieved GFLOP/s of the compute (multiply-adds × 2, backward = 2 × forward); with <c>--pytorch</c> the PyTorch
-/// reference (bench/pytorch/relicv2_step_small.py) is measured in the same run and the ratios printed.
+/// the achieved GFLOP/s of the compute (multiply-adds × 2, backward = 2 × forward) beside a 2048² float32 matrix
+/// product's, and the peak resident memory; with <c>--pytorch</c> the PyTorch reference (bench/pytorch/relicv2_step_small.py)
+/// is measured in the same run and the ratios printed; <c>--contend K</c> measures again beside K busy processes and
+/// prints the slowdowns (§6); <c>--profile</c> prints a breakdown of the step by category (§2.2).
 /// </summary>
 public static class BenchStepCommand
 {
@@ -29,7 +31,27 @@ public static class BenchStepCommand
             DefaultValueFactory = _ => 1,
         };
         var pytorch = new Option<bool>("--pytorch") { Description = "Also measure the PyTorch reference with /usr/bin/python3 (needs python3-torch and python3-torchvision)." };
-        var command = new Command("step", "One ReLICv2 pre-training step (docs/benchmarks.md §2, relicv2-step-small): augmentation, compute and full-step images/s.") { steps, threads, shards, pytorch };
+        var contend = new Option<int>("--contend")
+        {
+            Description = "Also measure beside K busy processes the benchmark starts and ends itself (0-256), and print the slowdowns (docs/benchmarks.md §6).",
+            DefaultValueFactory = _ => 0,
+        };
+        var contendLimit = new Option<int>("--contend-limit")
+        {
+            Description = "Seconds after which a busy process ends by itself even if the benchmark was killed (10-86400).",
+            DefaultValueFactory = _ => 900,
+        };
+        var profile = new Option<bool>("--profile") { Description = "Also profile --steps full steps with libtorch's profiler and print the time per category (docs/benchmarks.md §2.2)." };
+        var blasThreads = new Option<int>("--blas-threads") { Description = "OpenBLAS threads (1-256; default: as --threads).", DefaultValueFactory = _ => 0 };
+        var augmentThreads = new Option<int>("--augment-threads")
+        {
+            Description = "Intra-op threads of the thread that makes the views for augment_images_per_s (1-256; default 1, as the data loader's prefetch thread).",
+            DefaultValueFactory = _ => 1,
+        };
+        var command = new Command("step", "One ReLICv2 pre-training step (docs/benchmarks.md §2, relicv2-step-small): augmentation, compute and full-step images/s.")
+        {
+            steps, threads, shards, pytorch, contend, contendLimit, profile, blasThreads, augmentThreads,
+        };
         command.SetAction(parse =>
         {
             var n = parse.GetValue(steps);
@@ -38,12 +60,39 @@ public static class BenchStepCommand
             if (t is < 1 or > 256) { Console.Error.WriteLine($"relic bench step: --threads must be in [1, 256], got {t}"); return 2; }
             var w = parse.GetValue(shards);
             if (w is < 1 or > 64 || w > Batch / 2) { Console.Error.WriteLine($"relic bench step: --shards must be in [1, {Batch / 2}] (batch {Batch}), got {w}"); return 2; }
+            var k = parse.GetValue(contend);
+            if (k is < 0 or > 256) { Console.Error.WriteLine($"relic bench step: --contend must be in [0, 256], got {k}"); return 2; }
+            var limit = parse.GetValue(contendLimit);
+            if (limit is < 10 or > 86400) { Console.Error.WriteLine($"relic bench step: --contend-limit must be in [10, 86400] seconds, got {limit}"); return 2; }
+            var b = parse.GetValue(blasThreads);
+            if (b is < 0 or > 256) { Console.Error.WriteLine($"relic bench step: --blas-threads must be in [1, 256] (0: as --threads), got {b}"); return 2; }
+            var a = parse.GetValue(augmentThreads);
+            if (a is < 1 or > 256) { Console.Error.WriteLine($"relic bench step: --augment-threads must be in [1, 256], got {a}"); return 2; }
             Torch.SetNumThreads(t);
-            var ours = Measure(n, 1);
+            if (b > 0) Torch.SetBlasThreads(b);
+            var ours = Measure(n, 1, a);
             Console.WriteLine(JsonSerializer.Serialize(ours));
+            if (k > 0)
+            {
+                Result contended;
+                using (BusyProcesses.Start(k, TimeSpan.FromSeconds(limit)))
+                    contended = Measure(n, 1, a) with { contending_processes = k };
+                Console.WriteLine(JsonSerializer.Serialize(contended));
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    workload = "relicv2-step-small",
+                    contending_processes = k,
+                    cores = Environment.ProcessorCount,
+                    augment_slowdown = Slowdown(ours.augment_images_per_s, contended.augment_images_per_s),
+                    compute_slowdown = Slowdown(ours.compute_images_per_s, contended.compute_images_per_s),
+                    full_step_slowdown = Slowdown(ours.full_step_images_per_s, contended.full_step_images_per_s),
+                    matmul_slowdown = Slowdown(ours.matmul_gflops, contended.matmul_gflops),
+                }));
+            }
+            if (parse.GetValue(profile)) PrintProfile(n);
             if (w > 1)
             {
-                var sharded = Measure(n, w);
+                var sharded = Measure(n, w, a);
                 Console.WriteLine(JsonSerializer.Serialize(sharded));
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
@@ -62,12 +111,15 @@ public static class BenchStepCommand
             }
             Console.WriteLine(reference.RootElement.GetRawText());
             double R(string key) => reference.RootElement.GetProperty(key).GetDouble();
+            double? rss = reference.RootElement.TryGetProperty("peak_rss_mib", out var r) ? r.GetDouble() : null;
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 workload = "relicv2-step-small",
                 augment_ratio = Math.Round(ours.augment_images_per_s / R("augment_images_per_s"), 2),
                 compute_ratio = Math.Round(ours.compute_images_per_s / R("compute_images_per_s"), 2),
                 full_step_ratio = Math.Round(ours.full_step_images_per_s / R("full_step_images_per_s"), 2),
+                pytorch_compute_pct_of_matmul_peak = Math.Round(100 * R("compute_gflops") / ours.matmul_gflops, 1),
+                peak_rss_ratio = rss is > 0 && ours.peak_rss_mib is { } mine ? Math.Round(mine / rss.Value, 2) : (double?)null,
             }));
             return 0;
         });
@@ -75,9 +127,54 @@ public static class BenchStepCommand
     }
 
     private sealed record Result(string workload, string implementation, int threads, int shards, int steps, double augment_images_per_s, double compute_images_per_s,
-        double full_step_images_per_s, double compute_gflops);
+        double full_step_images_per_s, double compute_gflops, double matmul_gflops, double compute_pct_of_matmul_peak, double? peak_rss_mib,
+        int augment_threads, int blas_threads, string openmp_wait, string shim_arch, string kernel_isa, int contending_processes = 0);
 
-    private static Result Measure(int steps, int shards)
+    /// <summary>Runs <paramref name="body"/> on a new thread with <paramref name="threads"/> intra-op threads of its own.</summary>
+    private static double OnThread(int threads, Func<double> body)
+    {
+        double result = 0;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Torch.SetThreadNumThreads(threads);
+                result = body();
+            }
+            catch (Exception e)
+            {
+                failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+        }) { Name = "relic-bench-views" };
+        thread.Start();
+        thread.Join();
+        failure?.Throw();
+        return result;
+    }
+
+    private static double Slowdown(double quiet, double contended) => Math.Round(quiet / Math.Max(contended, 1e-9), 2);
+
+    /// <summary>GFLOP/s of a 2048 × 2048 float32 matrix product (2·2048³ flops), best of three after a warm-up: the peak the
+    /// compute is compared with, measured on the same threads in the same run.</summary>
+    private static double MatmulGflops()
+    {
+        const int n = 2048;
+        using var g = new Generator(1);
+        using var a = Torch.Randn([n, n], g);
+        using var b = Torch.Randn([n, n], g);
+        a.Mm(b).Dispose();
+        var best = double.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            a.Mm(b).Dispose();
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+        return 2.0 * n * n * n / best / 1e9;
+    }
+
+    private static Result Measure(int steps, int shards, int augmentThreads)
     {
         using var g = new Generator(0);
         using var sources = Torch.RandInt(0, 256, [Batch, 3, Source, Source], g, DType.UInt8);
@@ -97,14 +194,65 @@ public static class BenchStepCommand
             for (var i = 0; i < steps; i++) a();
             return steps * Batch / clock.Elapsed.TotalSeconds;
         }
-        var augment = Time(() => makeViews(batch, 1).Dispose());
+        // The views are timed on a thread of their own with the data loader's prefetch-thread setting (docs/benchmarks.md §6).
+        var augment = OnThread(augmentThreads, () => Time(() => makeViews(batch, 1).Dispose()));
         var compute = Time(() => computeOnly.Step(batch));
         var full = Time(() => trainer.Step(batch));
         var macs = 4 * (ComputeCost.MultiplyAdds(encoder, 32) + HeadMacs(online, predictor: true)) + 2 * (ComputeCost.MultiplyAdds(encoder, 16) + HeadMacs(online, predictor: true));
         var targetMacs = 4 * (ComputeCost.MultiplyAdds(encoder, 32) + HeadMacs(online, predictor: false));
         var flopsPerImage = 2.0 * (3 * macs + targetMacs);
+        var gflops = flopsPerImage * compute / 1e9;
+        var peak = MatmulGflops();
         return new Result("relicv2-step-small", "relicv2.net", Torch.NumThreads, shards, steps, Math.Round(augment, 2), Math.Round(compute, 2), Math.Round(full, 2),
-            Math.Round(flopsPerImage * compute / 1e9, 2));
+            Math.Round(gflops, 2), Math.Round(peak, 2), Math.Round(100 * gflops / peak, 1), Mib(ProcessMemory.PeakResidentBytes), augmentThreads, Torch.BlasThreads,
+            Torch.OpenMpWait, Torch.BuildArchitecture, Torch.KernelInstructionSet);
+    }
+
+    private static double? Mib(long? bytes) => bytes is { } b ? Math.Round(b / 1048576.0, 1) : null;
+
+    /// <summary>
+    /// Profiles <paramref name="steps"/> full steps (views made inline, one untimed step first) with libtorch's profiler and
+    /// prints the breakdown: a table on standard error, one JSON object on standard output (docs/benchmarks.md §2.2).
+    /// </summary>
+    private static void PrintProfile(int steps)
+    {
+        using var g = new Generator(0);
+        using var sources = Torch.RandInt(0, 256, [Batch, 3, Source, Source], g, DType.UInt8);
+        using var batch = new Batch(sources.Alias(), Torch.Zeros([Batch], DType.Int64), null, Enumerable.Range(0, Batch).ToArray());
+        using var workload = new StepSmallWorkload(g);
+        using var trainer = workload.Engine(PretrainingAdapters.ViewMaker(StepSmallWorkload.Views, 0));
+        trainer.Step(batch);
+        Profiler.Start();
+        IReadOnlyList<ProfiledRange> ranges;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            for (var i = 0; i < steps; i++) trainer.Step(batch);
+        }
+        finally
+        {
+            clock.Stop();
+            ranges = Profiler.Stop();
+        }
+        var wall = clock.Elapsed.TotalMicroseconds;
+        var (categories, operators) = StepProfile.Aggregate(ranges, wall);
+        double PerStepMs(double us) => Math.Round(us / 1000 / steps, 2);
+        Console.Error.WriteLine($"relicv2-step-small, {steps} profiled step(s), {PerStepMs(wall)} ms per step, {Torch.NumThreads} thread(s)");
+        Console.Error.WriteLine($"  {"category",-34} {"ms/step",9} {"share",7}");
+        foreach (var c in StepProfile.Categories)
+            Console.Error.WriteLine($"  {c,-34} {PerStepMs(categories[c]),9:F2} {100 * categories[c] / wall,6:F1}%");
+        var top = operators.OrderByDescending(kv => kv.Value).Take(10).ToList();
+        Console.Error.WriteLine("  operators with the most self time:");
+        foreach (var (name, us) in top) Console.Error.WriteLine($"    {name,-50} {PerStepMs(us),9:F2} ms/step");
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            workload = "relicv2-step-small",
+            profile_steps = steps,
+            threads = Torch.NumThreads,
+            ms_per_step = PerStepMs(wall),
+            categories = StepProfile.Categories.Select(c => new { category = c, ms_per_step = PerStepMs(categories[c]), share_pct = Math.Round(100 * categories[c] / wall, 1) }),
+            top_operators = top.Select(kv => new { name = kv.Key, ms_per_step = PerStepMs(kv.Value) }),
+        }));
     }
 
     private static long HeadMacs(SiameseNetwork net, bool predictor) =>

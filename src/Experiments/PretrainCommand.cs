@@ -130,7 +130,9 @@ public static class PretrainCommand
                 return 0;
             }
             PrintTable(result.Accuracies, plain);
-            Console.WriteLine($"pre-training: {result.Pretraining.StepsDone} steps in {result.Pretraining.Seconds:F0} s; checkpoint {result.Pretraining.CheckpointPath}");
+            // The peak resident memory of the whole job (VmHWM): pre-training, evaluation, the runtime; docs/benchmarks.md §9.
+            var peak = ProcessMemory.PeakResidentBytes is { } bytes ? $"; peak resident memory {bytes / 1048576.0:F0} MiB" : "";
+            Console.WriteLine($"pre-training: {result.Pretraining.StepsDone} steps in {result.Pretraining.Seconds:F0} s{peak}; checkpoint {result.Pretraining.CheckpointPath}");
             Console.WriteLine($"report: {HtmlReport.Write(result.Run)}");
             return 0;
         }

@@ -26,10 +26,11 @@ public static class Program
         return root;
     }
 
-    /// <summary>The framework version, the libtorch version and whether CUDA is available.</summary>
+    /// <summary>The framework version, the libtorch version, whether CUDA is available, the threads and the shim's instruction set.</summary>
     public static string VersionText() =>
         $"ReLICv2.NET {Torch.FrameworkVersion}\nlibtorch {Torch.Version}\nCUDA available: {(Torch.CudaIsAvailable ? "yes" : "no")}" +
-        $"\noneDNN available: {(Torch.MkldnnIsAvailable ? "yes" : "no")}\nthreads: {Torch.NumThreads}";
+        $"\noneDNN available: {(Torch.MkldnnIsAvailable ? "yes" : "no")}\nthreads: {Torch.NumThreads} (OpenBLAS: {Torch.BlasThreads}; OpenMP wait: {Torch.OpenMpWait})" +
+        $"\nshim instruction set: {Torch.BuildArchitecture} (augmentation kernels: {Torch.KernelInstructionSet})";
 
     private sealed class PrintVersion : SynchronousCommandLineAction
     {

@@ -25,7 +25,7 @@ internal sealed class StepSmallWorkload : IDisposable
         Optimizer = new Lars(Lars.ExcludingBiasAndNorm(Online.NamedParameters(), new LarsOptions(0.1, 0.9, 1e-6)));
     }
 
-    public static ViewSet Views { get; } = ViewSet.Relicv2(largeCount: 4, smallCount: 2, largeSize: 32, smallSize: 16);
+    public static ViewSet Views { get; } = ViewSet.ReLICv2(largeCount: 4, smallCount: 2, largeSize: 32, smallSize: 16);
 
     public static PairedObjective Objective { get; } =
         new(Presets.Relic(temperature: 0.2, negatives: Losses.Negatives.All), PairingPolicy.ReLICv2(includeSameView: false));

@@ -30,7 +30,7 @@ public static class ViewsCommand
                 if (parse.GetValue(mask) is { } p)
                 {
                     if (p is < 0 or > 1) throw new ArgumentException($"--mask-probability must be in [0, 1], got {p}");
-                    views = ViewSet.Relicv2(views.LargeCount, views.SmallCount, views.LargeSize, views.SmallSize ?? views.LargeSize / 2, p);
+                    views = ViewSet.ReLICv2(views.LargeCount, views.SmallCount, views.LargeSize, views.SmallSize ?? views.LargeSize / 2, p);
                 }
                 var (train, _) = experiment.Dataset.Load();
                 var path = parse.GetValue(output)!.FullName;

@@ -6,6 +6,7 @@ module Prelude
 open System
 open ReLICv2
 open ReLICv2.Experiments
+open ReLICv2.Objectives
 open ReLICv2.Training
 
 /// The command line of the script (dotnet fsi script.fsx ARGS) or program, with the host's own arguments before it.
@@ -77,3 +78,29 @@ let quick (trainImages: int) (experiment: Experiment) =
         batchSize = 64,
         evaluation = EvaluationSpec(2, 0.5, 10, 0.07, true, false, Nullable(), 1, 0.5))
     |> fun e -> e.WithTimeBudget(Nullable())
+
+/// The kind of embeddings expressions [N, D] (o, t, normalize o, …), for declaring a primitive's inputs.
+let embeddings = typeof<Embeddings>
+
+/// The kind of logit matrices, for declaring a primitive's inputs.
+let logits = typeof<Logits>
+
+/// The kind of row distributions (given to a primitive's forward computation as log-probabilities).
+let distribution = typeof<Distribution>
+
+/// The kind of cross-correlation matrices, for declaring a primitive's inputs.
+let correlation = typeof<Correlation>
+
+/// Defines a user loss-term primitive and registers it by name (so that objective and experiment JSON read it back):
+///   let uniformity = primitive "uniformity" [ embeddings ] [ "t" ] (fun [ z ] [ t ] -> …)
+/// The forward computation gets the evaluated input tensors and the parameter values as F# lists and returns a scalar
+/// tensor. Every input receives gradients and the locality is not declared (data parallelism is refused); to declare
+/// stop-gradient inputs, a locality, another value kind or a format, construct ReLICv2.Objectives.Primitive with named
+/// arguments and pass it to PrimitiveRegistry.Register.
+let primitive (name: string) (inputs: Type list) (parameters: string list) (forward: Tensor list -> double list -> Tensor) =
+    let run = Func<Collections.Generic.IReadOnlyList<Tensor>, Collections.Generic.IReadOnlyList<double>, Tensor>(fun x p -> forward (List.ofSeq x) (List.ofSeq p))
+    PrimitiveRegistry.Register(Primitive(name, typeof<Scalar>, Array.ofList inputs, run, Array.ofList parameters))
+
+/// The loss term of a scalar primitive applied to input expressions and parameter values: apply uniformity [ Expr.Normalize Expr.Online ] [ 2.0 ].
+let apply (primitive: Primitive) (inputs: ExprNode list) (parameters: double list) : Objective =
+    primitive.Apply(Array.ofList inputs, Array.ofList parameters)

@@ -36,7 +36,7 @@ public static class PretrainingAdapters
 
     /// <summary>
     /// The engine loss of <paramref name="objective"/> with its terms reported by name ("contrastive" for a cross-entropy
-    /// against the diagonal, "invariance" for a KL, otherwise the term's kind). The terms are evaluated together, one pass
+    /// against the diagonal, "invariance" for a KL, a user-defined primitive's name, otherwise the term's kind). The terms are evaluated together, one pass
     /// per view pair (<see cref="CompiledObjective.EvaluateTerms"/>): shared sub-expressions once, candidate negatives drawn
     /// once per pair and shared by every term, so the total Σ wₖ·termₖ is the whole objective's value and the generator
     /// advances by the same draws every step. Under a global batch of WorldSize &gt; 1 each
@@ -69,6 +69,7 @@ public static class PretrainingAdapters
     {
         DiagonalCrossEntropy => "contrastive",
         Kl => "invariance",
+        PrimitiveObjective p => p.Primitive.Name,
         _ => term.GetType().Name.ToLowerInvariant(),
     };
 

@@ -32,7 +32,8 @@ public static class AugmentationArbitraries
     private static readonly Kind[] Kinds =
     [
         Of(CropGen, StepField.Size("size"), StepField.Toward("maxArea", 1), StepField.TowardField("minArea", "maxArea"),
-            StepField.Toward("minAspectRatio", 1), StepField.Toward("maxAspectRatio", 1), StepField.Choices("interpolation", "Bilinear", "Bicubic")),
+            StepField.Toward("minAspectRatio", 1), StepField.Toward("maxAspectRatio", 1), StepField.Choices("interpolation", "Bilinear", "Bicubic"),
+            StepField.Choices("antialias", false, true)),
         Of((_, _) => Between(0, 1).Select(p => new HorizontalFlip(p)), StepField.Toward("p", 0)),
         Of((_, _) => JitterGen, StepField.Toward("p", 0), StepField.Toward("brightness", 0), StepField.Toward("contrast", 0),
             StepField.Toward("saturation", 0), StepField.Toward("hue", 0)),
@@ -47,7 +48,7 @@ public static class AugmentationArbitraries
     /// <summary>The step kinds these generators cover (every <see cref="AugmentationStep"/> the library defines).</summary>
     public static IReadOnlyList<Type> StepKinds { get; } = Kinds.Select(k => k.Type).ToArray();
 
-    /// <summary>Random resized crops to a size in [<paramref name="minSize"/>, <paramref name="maxSize"/>] px, both interpolations.</summary>
+    /// <summary>Random resized crops to a size in [<paramref name="minSize"/>, <paramref name="maxSize"/>] px, both interpolations, antialiased or not.</summary>
     public static Arbitrary<ResizedCrop> ResizedCrops(int minSize = 4, int maxSize = 12) => Typed<ResizedCrop>(minSize, maxSize);
 
     /// <summary>Horizontal flips with p in [0, 1].</summary>
@@ -181,7 +182,9 @@ public static class AugmentationArbitraries
         from r1 in Between(0.5, 2)
         from r2 in Between(0.5, 2)
         from bicubic in Gen.Elements(true, false)
-        select new ResizedCrop(s, Math.Min(a, b), Math.Max(a, b), Math.Min(r1, r2), Math.Max(r1, r2), bicubic ? InterpolationMode.Bicubic : InterpolationMode.Bilinear);
+        from antialias in Gen.Elements(false, false, true)
+        select new ResizedCrop(s, Math.Min(a, b), Math.Max(a, b), Math.Min(r1, r2), Math.Max(r1, r2), bicubic ? InterpolationMode.Bicubic : InterpolationMode.Bilinear,
+            antialias);
 
     private static Gen<ColorJitter> JitterGen =>
         from b in Between(0, 1)

@@ -11,7 +11,8 @@ namespace ReLICv2.Testing;
 /// over a batch of <see cref="Batch"/> embeddings of dimension <see cref="Dimension"/>, built only from the public
 /// <see cref="Expr"/> primitives and operators: embeddings (o, t, normalised, centred, standardised, stopped),
 /// square and restricted logits (similarities, transposes, dropped diagonals, sampled candidates, class logits,
-/// joined columns), distributions, correlations, every scalar loss and weighted sums of them. Every generated
+/// joined columns), distributions, correlations, every scalar loss and weighted sums of them, plus the user-defined
+/// primitives a caller adds to the grammar. Every generated
 /// objective compiles. Shrinking works on the expression tree through its JSON form, so it covers every node kind,
 /// including ones added later: a node is replaced by one of its sub-expressions, a term is dropped from a sum, a
 /// number (weight, temperature, …) becomes 1 — each candidate kept only when it still reads back and compiles.
@@ -28,83 +29,106 @@ public static class ObjectiveArbitraries
     private static readonly double[] Weights = [-2.0, -0.5, 0.3, 1.0, 2.5];
 
     /// <summary>
-    /// Objectives nested up to <paramref name="depth"/> sums deep; <paramref name="extraLeaves"/> adds generators of
-    /// further scalar terms (e.g. user-defined primitives) to the built-in ones.
+    /// Objectives nested up to <paramref name="depth"/> sums deep. Grammar extensions for user-defined primitives
+    /// (docs/method.md §5): <paramref name="embeddingOps"/> wraps an embedding expression wherever the built-in unary
+    /// nodes (normalise, centre, …) may appear; <paramref name="extraLeaves"/> builds further scalar terms from the
+    /// generator of embedding expressions (which includes <paramref name="embeddingOps"/>).
     /// </summary>
-    public static Arbitrary<Objective> Objectives(int depth = 2, IEnumerable<Gen<Objective>>? extraLeaves = null)
+    public static Arbitrary<Objective> Objectives(int depth = 2, IEnumerable<Func<Gen<Expr<Embeddings>>, Gen<Objective>>>? extraLeaves = null,
+        IEnumerable<Func<Expr<Embeddings>, Expr<Embeddings>>>? embeddingOps = null)
     {
         if (depth is < 0 or > 4) throw new ArgumentOutOfRangeException(nameof(depth), depth, $"ObjectiveArbitraries: depth must be in [0, 4], got {depth}");
-        var extra = extraLeaves?.ToArray() ?? [];
-        return Arb.From(Objective(depth, extra), Shrink);
+        var grammar = new Grammar(embeddingOps?.ToArray() ?? [], extraLeaves?.ToArray() ?? []);
+        return Arb.From(grammar.Objective(depth), Shrink);
     }
 
     /// <summary>Embedding expressions up to <paramref name="depth"/> unary nodes deep.</summary>
-    public static Gen<Expr<Embeddings>> Embeddings(int depth) => depth == 0
-        ? Gen.Elements(Expr.Online, Expr.Target)
-        : Gen.OneOf(
-            Embeddings(0),
-            Embeddings(depth - 1).Select(Expr.Normalize),
-            Embeddings(depth - 1).Select(Expr.Centre),
-            Embeddings(depth - 1).Select(x => Expr.Standardise(x)),
-            Embeddings(depth - 1).Select(Expr.StopGradient));
+    public static Gen<Expr<Embeddings>> Embeddings(int depth) => Grammar.Default.Embeddings(depth);
 
     /// <summary>Square [N, N] logits: similarities, their transposes and stopped gradients.</summary>
-    public static Gen<Expr<Logits>> SquareLogits(int depth) => depth == 0
-        ? Gen.Zip(Gen.Zip(Embeddings(2), Embeddings(2), (a, b) => (a, b)), Gen.Elements(Temperatures), (ab, tau) => Expr.Similarity(ab.a, ab.b, tau))
-        : Gen.OneOf(SquareLogits(0), SquareLogits(depth - 1).Select(Expr.Transpose), SquareLogits(depth - 1).Select(Expr.StopGradient));
+    public static Gen<Expr<Logits>> SquareLogits(int depth) => Grammar.Default.SquareLogits(depth);
 
     /// <summary>
     /// Logits of a width code: 0 square (N), 1 diagonal dropped (N − 1), 2 class logits (D), 2 + k the positive and
     /// k sampled negatives (1 + k).
     /// </summary>
-    public static Gen<Expr<Logits>> Logits(int width, int depth) => width switch
-    {
-        0 => SquareLogits(depth),
-        1 => SquareLogits(depth).Select(Expr.DropDiagonal),
-        2 => Gen.Zip(Embeddings(2), Gen.Elements(Temperatures), (x, tau) => Expr.AsLogits(x, tau)),
-        _ => SquareLogits(depth).Select(l => Expr.Candidates(l, Negatives.Sample(width - 2))),
-    };
+    public static Gen<Expr<Logits>> Logits(int width, int depth) => Grammar.Default.Logits(width, depth);
 
     /// <summary>Logits whose first or diagonal column is the positive (what a diagonal cross-entropy needs).</summary>
-    public static Gen<Expr<Logits>> LogitsWithPositive(int depth) => Gen.OneOf(
-        SquareLogits(depth),
-        Gen.Choose(1, Batch - 1).SelectMany(k => Logits(2 + k, depth)),
-        Gen.Zip(Gen.Choose(0, 1).SelectMany(w => Logits(w == 0 ? 0 : 4, depth)), Width.SelectMany(w => Logits(w, depth)), Expr.JoinColumns));
+    public static Gen<Expr<Logits>> LogitsWithPositive(int depth) => Grammar.Default.LogitsWithPositive(depth);
 
     /// <summary>Softmax distributions over logits of a width code, sometimes with the gradient stopped.</summary>
-    public static Gen<Expr<Distribution>> Distributions(int width, int depth) =>
-        Gen.Zip(Logits(width, depth).Select(Expr.Softmax), Gen.Elements(false, true), (p, sg) => sg ? Expr.StopGradient(p) : p);
+    public static Gen<Expr<Distribution>> Distributions(int width, int depth) => Grammar.Default.Distributions(width, depth);
 
     /// <summary>Cross-correlation matrices of two embedding expressions, sometimes with the gradient stopped.</summary>
-    public static Gen<Expr<Correlation>> Correlations() =>
-        Gen.Zip(Embeddings(2), Embeddings(2), Expr.CrossCorrelation).SelectMany(c => Gen.Elements(c, Expr.StopGradient(c)));
+    public static Gen<Expr<Correlation>> Correlations() => Grammar.Default.Correlations();
 
-    private static Gen<int> Width => Gen.Choose(0, 2 + Batch - 1);
-
-    private static Gen<Objective> Leaf(int depth, Gen<Objective>[] extra) => Gen.OneOf(new[]
+    /// <summary>The expression grammar, with the extensions of one <see cref="Objectives"/> call.</summary>
+    private sealed class Grammar(Func<Expr<Embeddings>, Expr<Embeddings>>[] embeddingOps, Func<Gen<Expr<Embeddings>>, Gen<Objective>>[] extraLeaves)
     {
-        LogitsWithPositive(depth).Select(Expr.DiagonalCrossEntropy),
-        Width.SelectMany(w => Gen.Zip(Distributions(w, depth), Distributions(w, depth), Expr.Kl)),
-        Width.SelectMany(w => Gen.Zip(Distributions(w, depth), Distributions(w, depth), Expr.CrossEntropy)),
-        Width.SelectMany(w => Distributions(w, depth)).Select(Expr.Entropy),
-        Width.SelectMany(w => Distributions(w, depth)).Select(Expr.EntropyOfMean),
-        Gen.Zip(Embeddings(2), Embeddings(2), Expr.MeanSquaredError),
-        Gen.Zip(Embeddings(2), Embeddings(2), Expr.Cosine),
-        Correlations().Select(Expr.OnDiagonalPenalty),
-        Correlations().Select(Expr.OffDiagonalPenalty),
-        Embeddings(2).Select(x => Expr.VariancePenalty(x)),
-        Embeddings(2).Select(Expr.CovariancePenalty),
-        Gen.Elements(Weights).Select(Expr.Constant),
-    }.Concat(extra).ToArray());
+        public static Grammar Default { get; } = new([], []);
 
-    private static Gen<Objective> Objective(int depth, Gen<Objective>[] extra) => depth == 0
-        ? Leaf(1, extra)
-        : Gen.OneOf(
-            Leaf(1, extra),
-            Gen.Choose(1, 3).SelectMany(n => Gen.Zip(Gen.Elements(Weights), Objective(depth - 1, extra), (w, o) => new WeightedTerm(w, o)).ArrayOf(n))
-                .Select(terms => Expr.Sum(terms)),
-            Gen.Zip(Objective(depth - 1, extra), Objective(depth - 1, extra), (a, b) => a + b),
-            Gen.Zip(Gen.Elements(Weights), Objective(depth - 1, extra), (w, o) => w * o));
+        private static Gen<int> Width => Gen.Choose(0, 2 + Batch - 1);
+
+        public Gen<Expr<Embeddings>> Embeddings(int depth) => depth == 0
+            ? Gen.Elements(Expr.Online, Expr.Target)
+            : Gen.OneOf(new[]
+            {
+                Embeddings(0),
+                Embeddings(depth - 1).Select(Expr.Normalize),
+                Embeddings(depth - 1).Select(Expr.Centre),
+                Embeddings(depth - 1).Select(x => Expr.Standardise(x)),
+                Embeddings(depth - 1).Select(Expr.StopGradient),
+            }.Concat(embeddingOps.Select(op => Embeddings(depth - 1).Select(op))).ToArray());
+
+        public Gen<Expr<Logits>> SquareLogits(int depth) => depth == 0
+            ? Gen.Zip(Gen.Zip(Embeddings(2), Embeddings(2), (a, b) => (a, b)), Gen.Elements(Temperatures), (ab, tau) => Expr.Similarity(ab.a, ab.b, tau))
+            : Gen.OneOf(SquareLogits(0), SquareLogits(depth - 1).Select(Expr.Transpose), SquareLogits(depth - 1).Select(Expr.StopGradient));
+
+        public Gen<Expr<Logits>> Logits(int width, int depth) => width switch
+        {
+            0 => SquareLogits(depth),
+            1 => SquareLogits(depth).Select(Expr.DropDiagonal),
+            2 => Gen.Zip(Embeddings(2), Gen.Elements(Temperatures), (x, tau) => Expr.AsLogits(x, tau)),
+            _ => SquareLogits(depth).Select(l => Expr.Candidates(l, Negatives.Sample(width - 2))),
+        };
+
+        public Gen<Expr<Logits>> LogitsWithPositive(int depth) => Gen.OneOf(
+            SquareLogits(depth),
+            Gen.Choose(1, Batch - 1).SelectMany(k => Logits(2 + k, depth)),
+            Gen.Zip(Gen.Choose(0, 1).SelectMany(w => Logits(w == 0 ? 0 : 4, depth)), Width.SelectMany(w => Logits(w, depth)), Expr.JoinColumns));
+
+        public Gen<Expr<Distribution>> Distributions(int width, int depth) =>
+            Gen.Zip(Logits(width, depth).Select(Expr.Softmax), Gen.Elements(false, true), (p, sg) => sg ? Expr.StopGradient(p) : p);
+
+        public Gen<Expr<Correlation>> Correlations() =>
+            Gen.Zip(Embeddings(2), Embeddings(2), Expr.CrossCorrelation).SelectMany(c => Gen.Elements(c, Expr.StopGradient(c)));
+
+        private Gen<Objective> Leaf(int depth) => Gen.OneOf(new[]
+        {
+            LogitsWithPositive(depth).Select(Expr.DiagonalCrossEntropy),
+            Width.SelectMany(w => Gen.Zip(Distributions(w, depth), Distributions(w, depth), Expr.Kl)),
+            Width.SelectMany(w => Gen.Zip(Distributions(w, depth), Distributions(w, depth), Expr.CrossEntropy)),
+            Width.SelectMany(w => Distributions(w, depth)).Select(Expr.Entropy),
+            Width.SelectMany(w => Distributions(w, depth)).Select(Expr.EntropyOfMean),
+            Gen.Zip(Embeddings(2), Embeddings(2), Expr.MeanSquaredError),
+            Gen.Zip(Embeddings(2), Embeddings(2), Expr.Cosine),
+            Correlations().Select(Expr.OnDiagonalPenalty),
+            Correlations().Select(Expr.OffDiagonalPenalty),
+            Embeddings(2).Select(x => Expr.VariancePenalty(x)),
+            Embeddings(2).Select(Expr.CovariancePenalty),
+            Gen.Elements(Weights).Select(Expr.Constant),
+        }.Concat(extraLeaves.Select(leaf => leaf(Embeddings(2)))).ToArray());
+
+        public Gen<Objective> Objective(int depth) => depth == 0
+            ? Leaf(1)
+            : Gen.OneOf(
+                Leaf(1),
+                Gen.Choose(1, 3).SelectMany(n => Gen.Zip(Gen.Elements(Weights), Objective(depth - 1), (w, o) => new WeightedTerm(w, o)).ArrayOf(n))
+                    .Select(terms => Expr.Sum(terms)),
+                Gen.Zip(Objective(depth - 1), Objective(depth - 1), (a, b) => a + b),
+                Gen.Zip(Gen.Elements(Weights), Objective(depth - 1), (w, o) => w * o));
+    }
 
     /// <summary>Smaller objectives that still read back from JSON and compile, largest reductions first.</summary>
     internal static IEnumerable<Objective> Shrink(Objective objective)

@@ -21,7 +21,7 @@ let experiment =
         dataset,
         EncoderSpec(18, baseWidth = 16L, smallImageStem = (viewSize <= 64)),
         HeadsSpec(256L, 64L, 256L),
-        ViewSet.Relicv2(largeCount = 2, smallCount = 2, largeSize = viewSize, smallSize = viewSize / 2),
+        ViewSet.ReLICv2(largeCount = 2, smallCount = 2, largeSize = viewSize, smallSize = viewSize / 2),
         Presets.ReLICv2(temperature = 0.2),
         TargetMode.Ema,
         EmaSpec(0.99),

@@ -37,9 +37,15 @@ public sealed class DataLoader
     /// cuts it into global batches of R·<paramref name="batchSize"/> images, and takes its own contiguous
     /// <paramref name="batchSize"/> of each, so the ranks' shards are disjoint and together cover the epoch (less the
     /// last incomplete global batch, which is dropped: <paramref name="dropLast"/> must be true when R &gt; 1).</param>
+    /// <param name="prefetchThreads">libtorch intra-op threads of the prefetch thread, in [1, 256] (default 1): the views are
+    /// made there while the training step's own intra-op threads compute, so a single thread keeps the two from competing
+    /// for the same cores (docs/benchmarks.md §6).</param>
     public DataLoader(IImageDataset dataset, int batchSize, bool shuffle = true, ulong seed = 0, bool dropLast = false, int prefetchDepth = 2,
-        int rank = 0, int worldSize = 1)
+        int rank = 0, int worldSize = 1, int prefetchThreads = 1)
     {
+        if (prefetchThreads is < 1 or > 256)
+            throw new ArgumentOutOfRangeException(nameof(prefetchThreads), prefetchThreads, "prefetchThreads must be in [1, 256]");
+        PrefetchThreads = prefetchThreads;
         if (worldSize < 1) throw new ArgumentOutOfRangeException(nameof(worldSize), worldSize, "worldSize must be >= 1");
         if (rank < 0 || rank >= worldSize) throw new ArgumentOutOfRangeException(nameof(rank), rank, $"rank must be in [0, {worldSize})");
         if (worldSize > 1 && !dropLast)
@@ -68,6 +74,9 @@ public sealed class DataLoader
     public ulong Seed { get; }
     public bool DropLast { get; }
     public int PrefetchDepth { get; }
+
+    /// <summary>libtorch intra-op threads of the prefetch thread (the decoding and the transform run on them).</summary>
+    public int PrefetchThreads { get; }
 
     /// <summary>This rank's shard of each global batch (0 in a single process).</summary>
     public int Rank { get; }
@@ -171,6 +180,7 @@ public sealed class DataLoader
         {
             try
             {
+                Torch.SetThreadNumThreads(PrefetchThreads);
                 foreach (var indices in batches)
                 {
                     token.ThrowIfCancellationRequested();

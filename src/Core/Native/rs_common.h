@@ -18,6 +18,7 @@
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -135,6 +136,25 @@ inline int64_t reduction(int code) {
   TORCH_CHECK(code >= 0 && code <= 2, "reduction code ", code, " is not supported (allowed: 0 none, 1 mean, 2 sum)");
   return code;
 }
+
+}  // namespace relic
+
+// The shim's own hot loops (the augmentation kernels of rs_vision.cpp) are compiled twice, for AVX2 and for the build's
+// baseline, and the dynamic loader picks the clone this CPU runs (an ifunc). CMake defines RELIC_HAVE_DISPATCH for a
+// portable x86-64 build; a native build (RELIC_ARCH=native) already targets the build machine and has one version.
+// Neither clone enables FMA, so both round exactly alike and a result does not depend on the machine.
+#if defined(RELIC_HAVE_DISPATCH) && defined(__x86_64__)
+#define RELIC_DISPATCH __attribute__((target_clones("avx2", "default")))
+#else
+#define RELIC_DISPATCH
+#endif
+
+namespace relic {
+
+// Tasks per chunk of an at::parallel_for over tasks of `elements` floats each: at least ATen's own grain of 32 768
+// elements, so that the small images of a CIFAR-scale batch run as one or a few chunks instead of one parallel region
+// per image — every region is a barrier that waits for the slowest thread, which on a busy machine may be descheduled.
+inline int64_t grain_for(int64_t elements) { return std::max<int64_t>(1, int64_t{32768} / std::max<int64_t>(1, elements)); }
 
 }  // namespace relic
 

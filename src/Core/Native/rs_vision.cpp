@@ -51,6 +51,19 @@ inline void hue_pixel(float& r, float& g, float& b, float shift) {
   }
 }
 
+// Pixels [begin, end) of a batch of planes of `plane` pixels: each shifted by its image's factor.
+RELIC_DISPATCH void hue_pixels(const float* src, float* dst, const float* fac, int64_t plane, int64_t begin, int64_t end) {
+  for (int64_t k = begin; k < end; ++k) {
+    const int64_t img = k / plane;
+    const int64_t offset = img * 3 * plane + (k - img * plane);
+    float r = src[offset], g = src[offset + plane], b = src[offset + 2 * plane];
+    hue_pixel(r, g, b, fac[img]);
+    dst[offset] = r;
+    dst[offset + plane] = g;
+    dst[offset + 2 * plane] = b;
+  }
+}
+
 // adjust_hue with a per-image shift: torchvision's _rgb2hsv, H <- (H + f) mod 1, _hsv2rgb, pixel by pixel.
 at::Tensor adjust_hue(const at::Tensor& images, const at::Tensor& factors) {
   TORCH_CHECK(images.dim() == 4 && images.size(1) == 3, "adjust_hue: images must be [N, 3, H, W], got ", images.sizes());
@@ -65,25 +78,48 @@ at::Tensor adjust_hue(const at::Tensor& images, const at::Tensor& factors) {
   const float* src = x.data_ptr<float>();
   const float* fac = f.data_ptr<float>();
   float* dst = out.data_ptr<float>();
-  at::parallel_for(0, total, 16384, [&](int64_t begin, int64_t end) {
-    for (int64_t k = begin; k < end; ++k) {
-      const int64_t img = k / plane;
-      const int64_t offset = img * 3 * plane + (k - img * plane);
-      float r = src[offset], g = src[offset + plane], b = src[offset + 2 * plane];
-      hue_pixel(r, g, b, fac[img]);
-      dst[offset] = r;
-      dst[offset + plane] = g;
-      dst[offset + 2 * plane] = b;
-    }
-  });
+  at::parallel_for(0, total, relic::grain_for(3), [&](int64_t begin, int64_t end) { hue_pixels(src, dst, fac, plane, begin, end); });
   return out;
 }
 
 inline float luma(float r, float g, float b) { return 0.2989f * r + 0.587f * g + 0.114f * b; }
 
+// One image's jitter: the enabled ops of its order, with its factors (rows of [N, 4]).
+RELIC_DISPATCH void jitter_image(float* x, int64_t c, int64_t plane, const int64_t* ord, const float* fac, int64_t enabled) {
+  for (int position = 0; position < 4; ++position) {
+    const int64_t op = ord[position];
+    if (!(enabled & (int64_t(1) << op))) continue;
+    const float factor = fac[op];
+    const float rest = static_cast<float>(1.0 - static_cast<double>(factor));
+    if (op == 0) {
+      for (int64_t k = 0; k < c * plane; ++k) x[k] = clamp01(factor * x[k]);
+    } else if (op == 1) {
+      double sum = 0;
+      if (c == 3)
+        for (int64_t k = 0; k < plane; ++k) sum += luma(x[k], x[k + plane], x[k + 2 * plane]);
+      else
+        for (int64_t k = 0; k < plane; ++k) sum += x[k];
+      const float mean = static_cast<float>(sum / static_cast<double>(plane));
+      const float offset = rest * mean;
+      for (int64_t k = 0; k < c * plane; ++k) x[k] = clamp01(factor * x[k] + offset);
+    } else if (op == 2) {
+      if (c == 1) continue;
+      for (int64_t k = 0; k < plane; ++k) {
+        const float grey = rest * luma(x[k], x[k + plane], x[k + 2 * plane]);
+        x[k] = clamp01(factor * x[k] + grey);
+        x[k + plane] = clamp01(factor * x[k + plane] + grey);
+        x[k + 2 * plane] = clamp01(factor * x[k + 2 * plane] + grey);
+      }
+    } else {
+      if (c == 1) continue;
+      for (int64_t k = 0; k < plane; ++k) hue_pixel(x[k], x[k + plane], x[k + 2 * plane], factor);
+    }
+  }
+}
+
 // ColorJitter with the randomness as data: per image, when applied, the enabled ops run in the image's order
 // (0 brightness, 1 contrast, 2 saturation, 3 hue) with its factors [N, 4]; each op is torchvision's float formula,
-// clipped to [0, 1]. Images are independent tasks, each op one pass over that image (cache-resident).
+// clipped to [0, 1]. Images are independent (chunks of whole images), each op one pass over that image (cache-resident).
 at::Tensor color_jitter(const at::Tensor& images, const at::Tensor& order, const at::Tensor& applied, const at::Tensor& factors, int64_t enabled, bool inplace) {
   TORCH_CHECK(images.dim() == 4 && (images.size(1) == 1 || images.size(1) == 3), "color_jitter: images must be [N, 1 or 3, H, W], got ", images.sizes());
   TORCH_CHECK(images.scalar_type() == at::kFloat, "color_jitter: images must be Float32, got ", images.scalar_type());
@@ -110,39 +146,10 @@ at::Tensor color_jitter(const at::Tensor& images, const at::Tensor& order, const
   float* data = out.data_ptr<float>();
   const float* fac = f.data_ptr<float>();
   // Nothing inside the parallel loop may throw (a throw there would leave some images done and others not).
-  at::parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, n, relic::grain_for(c * plane), [&](int64_t begin, int64_t end) {
     for (int64_t img = begin; img < end; ++img) {
       if (!gate[img]) continue;
-      float* x = data + img * c * plane;
-      for (int position = 0; position < 4; ++position) {
-        const int64_t op = ord[img * 4 + position];
-        if (!(enabled & (int64_t(1) << op))) continue;
-        const float factor = fac[img * 4 + op];
-        const float rest = static_cast<float>(1.0 - static_cast<double>(factor));
-        if (op == 0) {
-          for (int64_t k = 0; k < c * plane; ++k) x[k] = clamp01(factor * x[k]);
-        } else if (op == 1) {
-          double sum = 0;
-          if (c == 3)
-            for (int64_t k = 0; k < plane; ++k) sum += luma(x[k], x[k + plane], x[k + 2 * plane]);
-          else
-            for (int64_t k = 0; k < plane; ++k) sum += x[k];
-          const float mean = static_cast<float>(sum / static_cast<double>(plane));
-          const float offset = rest * mean;
-          for (int64_t k = 0; k < c * plane; ++k) x[k] = clamp01(factor * x[k] + offset);
-        } else if (op == 2) {
-          if (c == 1) continue;
-          for (int64_t k = 0; k < plane; ++k) {
-            const float grey = rest * luma(x[k], x[k + plane], x[k + 2 * plane]);
-            x[k] = clamp01(factor * x[k] + grey);
-            x[k + plane] = clamp01(factor * x[k + plane] + grey);
-            x[k + 2 * plane] = clamp01(factor * x[k + 2 * plane] + grey);
-          }
-        } else {
-          if (c == 1) continue;
-          for (int64_t k = 0; k < plane; ++k) hue_pixel(x[k], x[k + plane], x[k + 2 * plane], factor);
-        }
-      }
+      jitter_image(data + img * c * plane, c, plane, ord + img * 4, fac + img * 4, enabled);
     }
   });
   return out;
@@ -194,6 +201,43 @@ std::vector<Taps> axis_taps(int64_t start, int64_t extent, int64_t out_size, boo
   return taps;
 }
 
+// One plane's crop box (top, left, height, width) resized to out_h x out_w, mirrored when asked; rows and line are the
+// caller's scratch buffers.
+RELIC_DISPATCH void resize_plane(const float* in, float* o_plane, int64_t w, const int64_t* box, int64_t out_h, int64_t out_w, bool cubic,
+                                 bool mirror, std::vector<float>& rows, std::vector<float>& line) {
+  const int64_t top = box[0], left = box[1], bh = box[2], bw = box[3];
+  const auto tx = axis_taps(left, bw, out_w, cubic);
+  const auto ty = axis_taps(top, bh, out_h, cubic);
+  rows.assign(static_cast<size_t>(bh * out_w), 0.0f);
+  for (int64_t y = 0; y < bh; ++y) {
+    const float* source = in + (top + y) * w;
+    float* r = rows.data() + y * out_w;
+    for (int64_t o = 0; o < out_w; ++o) {
+      const Taps& t = tx[static_cast<size_t>(o)];
+      float v = source[t.index[0]] * t.weight[0];
+      for (int k = 1; k < t.count; ++k) v += source[t.index[k]] * t.weight[k];
+      r[o] = v;
+    }
+  }
+  line.resize(static_cast<size_t>(out_w));
+  for (int64_t oy = 0; oy < out_h; ++oy) {
+    const Taps& t = ty[static_cast<size_t>(oy)];
+    // Tap by tap over a whole output line (contiguous, vectorisable); per element the sum runs in tap order.
+    const float* r0 = rows.data() + (t.index[0] - top) * out_w;
+    for (int64_t o = 0; o < out_w; ++o) line[static_cast<size_t>(o)] = r0[o] * t.weight[0];
+    for (int k = 1; k < t.count; ++k) {
+      const float* rk = rows.data() + (t.index[k] - top) * out_w;
+      const float wk = t.weight[k];
+      for (int64_t o = 0; o < out_w; ++o) line[static_cast<size_t>(o)] += rk[o] * wk;
+    }
+    float* o_line = o_plane + oy * out_w;
+    if (mirror)
+      for (int64_t o = 0; o < out_w; ++o) o_line[out_w - 1 - o] = clamp01(line[static_cast<size_t>(o)]);
+    else
+      for (int64_t o = 0; o < out_w; ++o) o_line[o] = clamp01(line[static_cast<size_t>(o)]);
+  }
+}
+
 // Per-image crop (boxes [N, 4] = top, left, height, width) resized to out_h x out_w as torchvision's tensor
 // resized_crop (crop, then resize with antialias=False): separable, x then y, as PyTorch's upsample kernels; an
 // optional per-image flip mirrors the output columns; the result is clamped to [0, 1]. One task per image plane.
@@ -223,44 +267,11 @@ at::Tensor resized_crop(const at::Tensor& images, const at::Tensor& boxes, int64
   float* dst = out.data_ptr<float>();
   const uint8_t* flips = flip != nullptr ? f.data_ptr<uint8_t>() : nullptr;
   const bool cubic = mode == 2;
-  at::parallel_for(0, n * c, 1, [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, n * c, relic::grain_for(std::max(h * w, out_h * out_w)), [&](int64_t begin, int64_t end) {
     std::vector<float> rows, line;
     for (int64_t plane = begin; plane < end; ++plane) {
       const int64_t img = plane / c;
-      const int64_t top = box[4 * img], left = box[4 * img + 1], bh = box[4 * img + 2], bw = box[4 * img + 3];
-      const auto tx = axis_taps(left, bw, out_w, cubic);
-      const auto ty = axis_taps(top, bh, out_h, cubic);
-      const float* in = src + plane * h * w;
-      rows.assign(static_cast<size_t>(bh * out_w), 0.0f);
-      for (int64_t y = 0; y < bh; ++y) {
-        const float* line = in + (top + y) * w;
-        float* r = rows.data() + y * out_w;
-        for (int64_t o = 0; o < out_w; ++o) {
-          const Taps& t = tx[static_cast<size_t>(o)];
-          float v = line[t.index[0]] * t.weight[0];
-          for (int k = 1; k < t.count; ++k) v += line[t.index[k]] * t.weight[k];
-          r[o] = v;
-        }
-      }
-      const bool mirror = flips != nullptr && flips[img] != 0;
-      float* o_plane = dst + plane * out_h * out_w;
-      line.resize(static_cast<size_t>(out_w));
-      for (int64_t oy = 0; oy < out_h; ++oy) {
-        const Taps& t = ty[static_cast<size_t>(oy)];
-        // Tap by tap over a whole output line (contiguous, vectorisable); per element the sum runs in tap order.
-        const float* r0 = rows.data() + (t.index[0] - top) * out_w;
-        for (int64_t o = 0; o < out_w; ++o) line[static_cast<size_t>(o)] = r0[o] * t.weight[0];
-        for (int k = 1; k < t.count; ++k) {
-          const float* rk = rows.data() + (t.index[k] - top) * out_w;
-          const float wk = t.weight[k];
-          for (int64_t o = 0; o < out_w; ++o) line[static_cast<size_t>(o)] += rk[o] * wk;
-        }
-        float* o_line = o_plane + oy * out_w;
-        if (mirror)
-          for (int64_t o = 0; o < out_w; ++o) o_line[out_w - 1 - o] = clamp01(line[static_cast<size_t>(o)]);
-        else
-          for (int64_t o = 0; o < out_w; ++o) o_line[o] = clamp01(line[static_cast<size_t>(o)]);
-      }
+      resize_plane(src + plane * h * w, dst + plane * out_h * out_w, w, box + 4 * img, out_h, out_w, cubic, flips != nullptr && flips[img] != 0, rows, line);
     }
   });
   return out;
@@ -281,6 +292,40 @@ at::Tensor flags_of(const at::Tensor& flags, int64_t n, const char* name) {
   return f;
 }
 
+// One plane blurred with the 1-D taps t (size odd, half = size / 2): rows then columns, reflect padding; rows is the
+// caller's h x w scratch buffer.
+RELIC_DISPATCH void blur_plane(const float* in, float* o, int64_t h, int64_t w, const float* t, int64_t size, std::vector<float>& rows) {
+  const int64_t half = size / 2;
+  for (int64_t y = 0; y < h; ++y) {
+    const float* line = in + y * w;
+    float* r = rows.data() + y * w;
+    // Borders with reflected indices; the interior tap by tap over contiguous pixels (vectorisable).
+    auto border = [&](int64_t xo) {
+      float v = 0;
+      for (int64_t j = 0; j < size; ++j) v += line[reflect(xo - half + j, w)] * t[j];
+      r[xo] = v;
+    };
+    for (int64_t xo = 0; xo < std::min(half, w); ++xo) border(xo);
+    for (int64_t xo = std::max(half, w - half); xo < w; ++xo) border(xo);
+    for (int64_t xo = half; xo < w - half; ++xo) r[xo] = 0;
+    for (int64_t j = 0; j < size; ++j) {
+      const float* shifted = line - half + j;
+      const float tj = t[j];
+      for (int64_t xo = half; xo < w - half; ++xo) r[xo] += shifted[xo] * tj;
+    }
+  }
+  for (int64_t y = 0; y < h; ++y) {
+    float* line = o + y * w;
+    for (int64_t xo = 0; xo < w; ++xo) line[xo] = 0;
+    for (int64_t j = 0; j < size; ++j) {
+      const float* r = rows.data() + reflect(y - half + j, h) * w;
+      const float tj = t[j];
+      for (int64_t xo = 0; xo < w; ++xo) line[xo] += r[xo] * tj;
+    }
+    for (int64_t xo = 0; xo < w; ++xo) line[xo] = clamp01(line[xo]);
+  }
+}
+
 // Gaussian blur of the flagged images with their own normalised 1-D taps [N, k] (k odd, k/2 < H, W): reflect padding,
 // rows then columns (torchvision convolves with the outer product of the same taps), clamped to [0, 1].
 at::Tensor gaussian_blur(const at::Tensor& images, const at::Tensor& taps, const at::Tensor& flags, bool inplace) {
@@ -298,7 +343,7 @@ at::Tensor gaussian_blur(const at::Tensor& images, const at::Tensor& taps, const
   const float* kt = k.data_ptr<float>();
   const uint8_t* fl = f.data_ptr<uint8_t>();
   float* dst = out.data_ptr<float>();
-  at::parallel_for(0, n * c, 1, [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, n * c, relic::grain_for(h * w), [&](int64_t begin, int64_t end) {
     std::vector<float> rows(static_cast<size_t>(h * w));
     for (int64_t plane = begin; plane < end; ++plane) {
       const int64_t img = plane / c;
@@ -308,38 +353,15 @@ at::Tensor gaussian_blur(const at::Tensor& images, const at::Tensor& taps, const
         if (in != o) std::copy(in, in + h * w, o);
         continue;
       }
-      const float* t = kt + img * size;
-      for (int64_t y = 0; y < h; ++y) {
-        const float* line = in + y * w;
-        float* r = rows.data() + y * w;
-        // Borders with reflected indices; the interior tap by tap over contiguous pixels (vectorisable).
-        auto border = [&](int64_t xo) {
-          float v = 0;
-          for (int64_t j = 0; j < size; ++j) v += line[reflect(xo - half + j, w)] * t[j];
-          r[xo] = v;
-        };
-        for (int64_t xo = 0; xo < std::min(half, w); ++xo) border(xo);
-        for (int64_t xo = std::max(half, w - half); xo < w; ++xo) border(xo);
-        for (int64_t xo = half; xo < w - half; ++xo) r[xo] = 0;
-        for (int64_t j = 0; j < size; ++j) {
-          const float* shifted = line - half + j;
-          const float tj = t[j];
-          for (int64_t xo = half; xo < w - half; ++xo) r[xo] += shifted[xo] * tj;
-        }
-      }
-      for (int64_t y = 0; y < h; ++y) {
-        float* line = o + y * w;
-        for (int64_t xo = 0; xo < w; ++xo) line[xo] = 0;
-        for (int64_t j = 0; j < size; ++j) {
-          const float* r = rows.data() + reflect(y - half + j, h) * w;
-          const float tj = t[j];
-          for (int64_t xo = 0; xo < w; ++xo) line[xo] += r[xo] * tj;
-        }
-        for (int64_t xo = 0; xo < w; ++xo) line[xo] = clamp01(line[xo]);
-      }
+      blur_plane(in, o, h, w, kt + img * size, size, rows);
     }
   });
   return out;
+}
+
+// One image of `per` floats solarized at th.
+RELIC_DISPATCH void solarize_image(const float* in, float* o, int64_t per, float th) {
+  for (int64_t i = 0; i < per; ++i) o[i] = in[i] >= th ? 1.0f - in[i] : in[i];
 }
 
 // Solarize (x >= threshold -> 1 - x) of the flagged images, one pass.
@@ -354,17 +376,27 @@ at::Tensor solarize(const at::Tensor& images, double threshold, const at::Tensor
   const uint8_t* fl = f.data_ptr<uint8_t>();
   float* dst = out.data_ptr<float>();
   const float th = static_cast<float>(threshold);
-  at::parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, n, relic::grain_for(per), [&](int64_t begin, int64_t end) {
     for (int64_t img = begin; img < end; ++img) {
       const float* in = src + img * per;
       float* o = dst + img * per;
       if (!fl[img]) {
         if (in != o) std::copy(in, in + per, o);
       } else
-        for (int64_t i = 0; i < per; ++i) o[i] = in[i] >= th ? 1.0f - in[i] : in[i];
+        solarize_image(in, o, per, th);
     }
   });
   return out;
+}
+
+// One RGB image of `plane` pixels per channel turned to its luma, in all three channels.
+RELIC_DISPATCH void grayscale_image(const float* in, float* o, int64_t plane) {
+  for (int64_t i = 0; i < plane; ++i) {
+    const float l = luma(in[i], in[i + plane], in[i + 2 * plane]);
+    o[i] = l;
+    o[i + plane] = l;
+    o[i + 2 * plane] = l;
+  }
 }
 
 // rgb_to_grayscale (0.2989, 0.587, 0.114) of the flagged RGB images, replicated to three channels, one pass.
@@ -379,7 +411,7 @@ at::Tensor grayscale(const at::Tensor& images, const at::Tensor& flags, bool inp
   const float* src = x.data_ptr<float>();
   const uint8_t* fl = f.data_ptr<uint8_t>();
   float* dst = out.data_ptr<float>();
-  at::parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, n, relic::grain_for(3 * plane), [&](int64_t begin, int64_t end) {
     for (int64_t img = begin; img < end; ++img) {
       const float* in = src + img * 3 * plane;
       float* o = dst + img * 3 * plane;
@@ -387,12 +419,7 @@ at::Tensor grayscale(const at::Tensor& images, const at::Tensor& flags, bool inp
         if (in != o) std::copy(in, in + 3 * plane, o);
         continue;
       }
-      for (int64_t i = 0; i < plane; ++i) {
-        const float l = luma(in[i], in[i + plane], in[i + 2 * plane]);
-        o[i] = l;
-        o[i + plane] = l;
-        o[i + 2 * plane] = l;
-      }
+      grayscale_image(in, o, plane);
     }
   });
   return out;

@@ -23,8 +23,13 @@ internal static partial class NativeLibraryLoader
 #pragma warning restore CA2255
     internal static void Register() => NativeLibrary.SetDllImportResolver(typeof(NativeLibraryLoader).Assembly, Resolve);
 
-    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
-        name == Native.Lib ? Load(Candidates(Path.GetDirectoryName(assembly.Location)), File.Exists, NativeLibrary.Load) : IntPtr.Zero;
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        if (name != Native.Lib) return IntPtr.Zero;
+        // libgomp reads its wait policy when it is loaded, which loading the shim does.
+        ThreadingEnvironment.Apply();
+        return Load(Candidates(Path.GetDirectoryName(assembly.Location)), File.Exists, NativeLibrary.Load);
+    }
 
     /// <summary>
     /// Loads the shim from the first of <paramref name="directories"/> that holds it and loads, through

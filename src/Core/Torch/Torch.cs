@@ -15,26 +15,44 @@ public static partial class Torch
     /// </summary>
     /// <remarks>
     /// Installs the caching CPU allocator (see <see cref="CpuCache"/>) with the capacity RELIC_CPU_CACHE_MB gives
-    /// (default <see cref="DefaultCpuCacheMegabytes"/>; 0 keeps no idle block).
+    /// (default <see cref="DefaultCpuCacheBytes"/>; 0 keeps no idle block). BLAS threads follow the intra-op threads.
     /// </remarks>
     static Torch()
     {
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OMP_NUM_THREADS")) && NumThreads < Environment.ProcessorCount)
             TorchException.Check(Native.rs_set_num_threads(Environment.ProcessorCount));
-        var megabytes = DefaultCpuCacheMegabytes;
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS")))
+            TorchException.Check(Native.rs_blas_set_num_threads(NumThreads, out _));
+        var bytes = DefaultCpuCacheBytes;
         var text = Environment.GetEnvironmentVariable("RELIC_CPU_CACHE_MB");
         if (!string.IsNullOrWhiteSpace(text))
         {
-            if (long.TryParse(text, out var parsed) && parsed >= 0 && parsed <= 1L << 30) megabytes = parsed;
-            else Console.Error.WriteLine($"warning: RELIC_CPU_CACHE_MB = '{text}' is not a whole number of megabytes in [0, 2^30]; using {DefaultCpuCacheMegabytes}");
+            if (long.TryParse(text, out var parsed) && parsed >= 0 && parsed <= 1L << 30) bytes = parsed << 20;
+            else Console.Error.WriteLine($"warning: RELIC_CPU_CACHE_MB = '{text}' is not a whole number of megabytes in [0, 2^30]; using {DefaultCpuCacheBytes >> 20}");
         }
-        if (megabytes > 0) TorchException.Check(Native.rs_cpu_cache_configure(megabytes << 20, CpuCacheMinBlockBytes));
+        if (bytes > 0) TorchException.Check(Native.rs_cpu_cache_configure(bytes, CpuCacheMinBlockBytes));
     }
 
     // ---- memory ----------------------------------------------------------------------------------
 
-    /// <summary>Idle memory the CPU cache may keep unless RELIC_CPU_CACHE_MB says otherwise.</summary>
-    public const long DefaultCpuCacheMegabytes = 4096;
+    /// <summary>The most idle memory the CPU cache keeps by default, on a machine with plenty of memory.</summary>
+    public const long MaxDefaultCpuCacheMegabytes = 4096;
+
+    /// <summary>The share of the machine's memory (MemTotal) the CPU cache keeps idle at most by default.</summary>
+    public const double DefaultCpuCacheMemoryShare = 0.25;
+
+    /// <summary>
+    /// Idle memory the CPU cache may keep unless RELIC_CPU_CACHE_MB says otherwise: min(<see cref="MaxDefaultCpuCacheMegabytes"/>,
+    /// <see cref="DefaultCpuCacheMemoryShare"/> of this machine's memory), so that a small machine or container is not
+    /// pushed to swap by memory nobody uses.
+    /// </summary>
+    public static long DefaultCpuCacheBytes => DefaultCpuCacheCapacity(ProcessMemory.TotalBytes);
+
+    /// <summary>The default capacity on a machine of <paramref name="totalBytes"/> (null: unknown, the plain maximum).</summary>
+    internal static long DefaultCpuCacheCapacity(long? totalBytes) =>
+        totalBytes is > 0 and var total
+            ? Math.Min(MaxDefaultCpuCacheMegabytes << 20, (long)(total * DefaultCpuCacheMemoryShare))
+            : MaxDefaultCpuCacheMegabytes << 20;
 
     /// <summary>Blocks smaller than this are left to the C library's allocator, which recycles them well.</summary>
     public const long CpuCacheMinBlockBytes = 1L << 20;
@@ -105,6 +123,42 @@ public static partial class Torch
         }
     }
 
+    /// <summary>
+    /// The instruction set the shim was compiled for: "x86-64-v2" (portable, the default), "native" (the build machine's
+    /// CPU, <c>-p:RelicNativeArch=native</c>) or the processor name on other architectures (docs/benchmarks.md §8).
+    /// </summary>
+    public static string BuildArchitecture => Marshal.PtrToStringUTF8(Native.rs_build_arch()) ?? "unknown";
+
+    /// <summary>The version of the shim's augmentation kernels this CPU runs: "avx2" or "default" in a portable build.</summary>
+    public static string KernelInstructionSet => Marshal.PtrToStringUTF8(Native.rs_kernel_isa()) ?? "unknown";
+
+    /// <summary>
+    /// OpenBLAS' worker threads, the pool libtorch's matrix products run on beside its OpenMP pool; -1 when the BLAS is not
+    /// OpenBLAS. <see cref="SetNumThreads"/> sets it to the intra-op count too (unless OPENBLAS_NUM_THREADS is set).
+    /// </summary>
+    public static int BlasThreads
+    {
+        get
+        {
+            TorchException.Check(Native.rs_blas_get_num_threads(out var n));
+            return n;
+        }
+    }
+
+    /// <summary>Sets OpenBLAS' worker threads (process-wide); false when the BLAS is not OpenBLAS (nothing changes).</summary>
+    public static bool SetBlasThreads(int threads)
+    {
+        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "SetBlasThreads: threads must be >= 1");
+        TorchException.Check(Native.rs_blas_set_num_threads(threads, out var applied));
+        return applied != 0;
+    }
+
+    /// <summary>
+    /// The OpenMP wait setting the process runs with: the user's OMP_WAIT_POLICY / GOMP_SPINCOUNT, or the short spin the
+    /// loader sets before libtorch loads (docs/benchmarks.md §6).
+    /// </summary>
+    public static string OpenMpWait => ThreadingEnvironment.Description;
+
     /// <summary>Number of intra-op threads libtorch uses.</summary>
     public static int NumThreads
     {
@@ -116,10 +170,14 @@ public static partial class Torch
         set => SetNumThreads(value);
     }
 
+    /// <summary>Sets libtorch's intra-op threads process-wide, and OpenBLAS' pool to the same count unless OPENBLAS_NUM_THREADS is set.</summary>
     public static void SetNumThreads(int threads)
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "SetNumThreads: threads must be >= 1");
         TorchException.Check(Native.rs_set_num_threads(threads));
+        // OpenBLAS keeps a pool of its own, sized to every core; matching it keeps both pools within the threads asked for.
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS")))
+            TorchException.Check(Native.rs_blas_set_num_threads(threads, out _));
     }
 
     /// <summary>

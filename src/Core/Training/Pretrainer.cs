@@ -131,8 +131,11 @@ public sealed class Pretrainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(batch);
         var clock = Stopwatch.StartNew();
-        using var views = MakeViews(batch, StepsDone);
-        return Step(views, batch.Count, epoch, elapsedSeconds, clock);
+        PretrainingViews views;
+        using (Profiler.Range("relic::views"))
+            views = MakeViews(batch, StepsDone);
+        using (views)
+            return Step(views, batch.Count, epoch, elapsedSeconds, clock);
     }
 
     /// <summary>
@@ -178,9 +181,11 @@ public sealed class Pretrainer : IDisposable
                 using (var g = p.Grad)
                     g?.Mul_(max / (norm + 1e-6));
         }
-        Optimizer.Step();
+        using (Profiler.Range("relic::optimizer"))
+            Optimizer.Step();
         var gamma = Ema?.NextGamma;
-        Ema?.Update(Online);
+        using (Profiler.Range("relic::ema"))
+            Ema?.Update(Online);
         StepsDone++;
 
         if (Group is not null && !DataParallel.SynchronizeBatchNorm)
@@ -222,12 +227,20 @@ public sealed class Pretrainer : IDisposable
         }
         else if (workers is null)
         {
-            var (online, targets) = Embed(views);
-            var value = Loss(online, targets, lossGenerators[0], null);
-            (total, terms) = Values(value);
+            // Named ranges mark the phases for libtorch's profiler (relic bench step --profile); free when it is off.
+            IReadOnlyList<Tensor> online, targets;
+            using (Profiler.Range("relic::forward"))
+                (online, targets) = Embed(views);
+            LossValue value;
+            using (Profiler.Range("relic::loss"))
+            {
+                value = Loss(online, targets, lossGenerators[0], null);
+                (total, terms) = Values(value);
+            }
             ThrowIfNotFinite(step, total, terms);
             Optimizer.ZeroGrad();
-            value.Total.Backward();
+            using (Profiler.Range("relic::backward"))
+                value.Total.Backward();
         }
         else
             (total, terms) = ShardedGradients(views, workers, step);

@@ -7,13 +7,16 @@ namespace ReLICv2.Augmentation;
 /// uniformly from [MinArea, MaxArea], with aspect ratio log-uniform in [MinAspectRatio, MaxAspectRatio], is cropped and
 /// resized to Size × Size. The box is drawn as torchvision's RandomResizedCrop.get_params (10 attempts, then the
 /// central crop clamped to the ratio range); the resize is <see cref="ResizedCropKernel"/> (bicubic by default, as the
-/// paper; bilinear available).
+/// paper; bilinear available), point-sampled as torchvision's tensor default or, with <see cref="Antialias"/>, low-pass
+/// filtered when downscaling as torchvision's <c>RandomResizedCrop(…, antialias=True)</c>.
 /// </summary>
 public sealed record ResizedCrop : AugmentationStep
 {
-    /// <summary>A crop to <paramref name="size"/> px; defaults are BYOL's (area 8–100 %, ratio 3/4–4/3, bicubic).</summary>
+    /// <summary>
+    /// A crop to <paramref name="size"/> px; defaults are BYOL's (area 8–100 %, ratio 3/4–4/3, bicubic, no antialiasing).
+    /// </summary>
     public ResizedCrop(int size, double minArea = 0.08, double maxArea = 1.0, double minAspectRatio = 3.0 / 4.0, double maxAspectRatio = 4.0 / 3.0,
-        InterpolationMode interpolation = InterpolationMode.Bicubic)
+        InterpolationMode interpolation = InterpolationMode.Bicubic, bool antialias = false)
     {
         Size = Check.InRange(size, 1, 8192, nameof(ResizedCrop), nameof(size));
         MinArea = Check.Positive(minArea, 1, nameof(ResizedCrop), nameof(minArea));
@@ -25,6 +28,7 @@ public sealed record ResizedCrop : AugmentationStep
         if (interpolation is not (InterpolationMode.Bilinear or InterpolationMode.Bicubic))
             throw new ArgumentOutOfRangeException(nameof(interpolation), interpolation, $"ResizedCrop: interpolation must be Bilinear or Bicubic, got {interpolation}");
         Interpolation = interpolation;
+        Antialias = antialias;
     }
 
     /// <summary>Output height and width in pixels.</summary>
@@ -45,10 +49,15 @@ public sealed record ResizedCrop : AugmentationStep
     /// <summary>Resampling of the resize.</summary>
     public InterpolationMode Interpolation { get; }
 
+    /// <summary>
+    /// Low-pass filter when downscaling (torchvision's <c>antialias=True</c>: the interpolation filter widened by the
+    /// downscale factor), instead of point-sampling the crop; also applied to the saliency masks.
+    /// </summary>
+    public bool Antialias { get; }
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"ResizedCrop({Size}px, area [{Check.F(MinArea)}, {Check.F(MaxArea)}], ratio [{Check.F(MinAspectRatio)}, {Check.F(MaxAspectRatio)}], {Interpolation})";
+        $"ResizedCrop({Size}px, area [{Check.F(MinArea)}, {Check.F(MaxArea)}], ratio [{Check.F(MinAspectRatio)}, {Check.F(MaxAspectRatio)}], {Interpolation}{(Antialias ? ", antialias" : "")})";
 
     internal override int OutputHeight(int height) => Size;
 
@@ -91,7 +100,7 @@ public sealed record ResizedCrop : AugmentationStep
         var p = Expect<ResizedCropParams>(parameters);
         var boxes = Torch.FromArray(p.Boxes.SelectMany(b => new float[] { b.Top, b.Left, b.Height, b.Width }).ToArray(), p.Boxes.Count, 4);
         var flags = flip is null ? null : state.Bools(flip.Applied);
-        state.Images = ResizedCropKernel.Apply(state.Images, boxes, Size, Size, Interpolation, flags);
-        if (state.Masks is not null) state.Masks = ResizedCropKernel.Apply(state.Masks, boxes, Size, Size, InterpolationMode.Bilinear, flags);
+        state.Images = ResizedCropKernel.Apply(state.Images, boxes, Size, Size, Interpolation, flags, antialias: Antialias);
+        if (state.Masks is not null) state.Masks = ResizedCropKernel.Apply(state.Masks, boxes, Size, Size, InterpolationMode.Bilinear, flags, antialias: Antialias);
     }
 }

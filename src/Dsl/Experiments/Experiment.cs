@@ -111,18 +111,18 @@ public sealed record Experiment
     /// <summary>
     /// ReLICv2 on Fashion-MNIST at CPU scale: ResNet-18 with torchvision's stem (stride-2 7×7 + max-pool, faster at 28 px
     /// than the small-image stem) and base width 32, channels-last, heads 512/128, the [<paramref name="largeViews"/>,
-    /// <paramref name="smallViews"/>] view set at 28/12 px (<see cref="ViewSet.Relicv2FashionMnist"/>), ReLIC with τ = 0.2
+    /// <paramref name="smallViews"/>] view set at 28/12 px (<see cref="ViewSet.ReLICv2FashionMnist"/>), ReLIC with τ = 0.2
     /// and every other batch element as a negative over every online view × large target view (the logits are computed
     /// for the whole batch either way), an EMA target whose γ rises from 0.9 to 1 on a cosine, LARS (base rate 4 per 256,
     /// wd 1e-5, warm-up 10 % of the run), batch 256, pre-training planned to fit <paramref name="minutes"/> minutes.
     /// What each choice was measured against: docs/results.md §2.
     /// </summary>
-    public static Experiment FashionMnistRelicv2(double minutes = 15, int epochs = 20, int largeViews = 4, int smallViews = 2) => new(
+    public static Experiment FashionMnistReLICv2(double minutes = 15, int epochs = 20, int largeViews = 4, int smallViews = 2) => new(
         largeViews == 4 && smallViews == 2 ? "relicv2-fashion-mnist" : $"relicv2-fashion-mnist-{largeViews}x{smallViews}",
         new DatasetSpec(DatasetKind.FashionMnist),
         new EncoderSpec(18, baseWidth: 32, smallImageStem: false),
         new HeadsSpec(512, 128, 512),
-        ViewSet.Relicv2FashionMnist(largeViews, smallViews),
+        ViewSet.ReLICv2FashionMnist(largeViews, smallViews),
         Presets.ReLICv2(temperature: 0.2, negatives: Losses.Negatives.All),
         TargetMode.Ema, new EmaSpec(0.9),
         new OptimizerSpec(OptimizerKind.Lars, learningRate: 4.0, weightDecay: 1e-5, warmupEpochs: 0.1 * epochs),
@@ -133,24 +133,24 @@ public sealed record Experiment
         timeBudgetMinutes: minutes);
 
     /// <summary>ReLICv2 on CIFAR-10: ResNet-18 (small stem, base width 32), [4, 2] views at 32/16 px, otherwise as the Fashion-MNIST preset.</summary>
-    public static Experiment Cifar10Relicv2(string? root = null, int epochs = 100) => new(
+    public static Experiment Cifar10ReLICv2(string? root = null, int epochs = 100) => new(
         "relicv2-cifar10",
         new DatasetSpec(DatasetKind.Cifar10, root),
         new EncoderSpec(18, baseWidth: 32, smallImageStem: true),
         new HeadsSpec(1024, 128, 1024),
-        ViewSet.Relicv2Cifar(),
+        ViewSet.ReLICv2Cifar(),
         Presets.ReLICv2(temperature: 0.2),
         TargetMode.Ema, new EmaSpec(0.99),
         new OptimizerSpec(OptimizerKind.Lars, learningRate: 1.0, weightDecay: 1e-5, warmupEpochs: 10),
         epochs, batchSize: 256, seed: 1);
 
     /// <summary>ReLICv2 on an ImageNet-style folder at the paper's settings (ResNet-50, [4, 2] at 224/96, heads 4096/256, LARS 0.2 per 256).</summary>
-    public static Experiment ImageFolderRelicv2(string root, int epochs = 100, int batchSize = 256) => new(
+    public static Experiment ImageFolderReLICv2(string root, int epochs = 100, int batchSize = 256) => new(
         "relicv2-imagefolder",
         new DatasetSpec(DatasetKind.ImageFolder, root, imageSize: 256),
         new EncoderSpec(50),
         new HeadsSpec(4096, 256, 4096),
-        ViewSet.Relicv2(),
+        ViewSet.ReLICv2(),
         Presets.ReLICv2(),
         TargetMode.Ema, new EmaSpec(0.996),
         new OptimizerSpec(OptimizerKind.Lars, learningRate: 0.2, weightDecay: 1.5e-6, warmupEpochs: 10),
@@ -166,11 +166,11 @@ public sealed record Experiment
     {
         var named = new Dictionary<string, Func<Experiment>>
         {
-            ["fashion-mnist"] = () => FashionMnistRelicv2(),
-            ["fashion-mnist-2x0"] = () => FashionMnistRelicv2(largeViews: 2, smallViews: 0),
-            ["fashion-mnist-4x0"] = () => FashionMnistRelicv2(largeViews: 4, smallViews: 0),
-            ["cifar10"] = () => Cifar10Relicv2(),
-            ["imagefolder"] = () => ImageFolderRelicv2("data/imagefolder"),
+            ["fashion-mnist"] = () => FashionMnistReLICv2(),
+            ["fashion-mnist-2x0"] = () => FashionMnistReLICv2(largeViews: 2, smallViews: 0),
+            ["fashion-mnist-4x0"] = () => FashionMnistReLICv2(largeViews: 4, smallViews: 0),
+            ["cifar10"] = () => Cifar10ReLICv2(),
+            ["imagefolder"] = () => ImageFolderReLICv2("data/imagefolder"),
         };
         foreach (var method in MethodPresets.Methods)
         {

@@ -36,12 +36,12 @@ public static class MethodPresets
     /// <summary><paramref name="method"/> on Fashion-MNIST with a pre-training budget of <paramref name="minutes"/>.</summary>
     /// <exception cref="ArgumentException">An unknown method (the message lists the known ones).</exception>
     public static Experiment FashionMnist(string method, double minutes = 10) =>
-        Build(method, Experiment.FashionMnistRelicv2(minutes), ViewSet.Relicv2FashionMnist(largeCount: 2, smallCount: 0), "fashion-mnist");
+        Build(method, Experiment.FashionMnistReLICv2(minutes), ViewSet.ReLICv2FashionMnist(largeCount: 2, smallCount: 0), "fashion-mnist");
 
     /// <summary><paramref name="method"/> on CIFAR-10 (files under <paramref name="root"/>, or the default location).</summary>
     /// <exception cref="ArgumentException">An unknown method (the message lists the known ones).</exception>
     public static Experiment Cifar10(string method, string? root = null, int epochs = 100) =>
-        Build(method, Experiment.Cifar10Relicv2(root, epochs), ViewSet.Relicv2(largeCount: 2, smallCount: 0, largeSize: 32, smallSize: 16), "cifar10");
+        Build(method, Experiment.Cifar10ReLICv2(root, epochs), ViewSet.ReLICv2(largeCount: 2, smallCount: 0, largeSize: 32, smallSize: 16), "cifar10");
 
     private static Experiment Build(string method, Experiment relicv2, ViewSet twoViews, string dataset)
     {
@@ -66,7 +66,7 @@ public static class MethodPresets
             "byol" => With(twoViews, new PairedObjective(Presets.Byol(), two), new HeadsSpec(4096, 256, 4096), TargetMode.Ema, new EmaSpec(0.99),
                 new OptimizerSpec(OptimizerKind.Lars, learningRate: 1.0, weightDecay: 1e-5, warmupEpochs: 0.1 * epochs)),
             // Barlow Twins (Zbontar et al. 2021): shared network, λ 5.1e-3 with solo-learn's 0.1 scale, projector 2048 → 2048, LARS 0.3.
-            "barlow-twins" => With(twoViews, new PairedObjective(Presets.BarlowTwins(lambda: 5.1e-3, scale: 0.1), PairingPolicy.ReLICv2(includeSameView: false)),
+            "barlow-twins" => With(twoViews, new PairedObjective(Presets.BarlowTwins(lambda: 5.1e-3, scale: 0.1, eps: 1e-5), PairingPolicy.ReLICv2(includeSameView: false)),
                 new HeadsSpec(2048, 2048, 0), TargetMode.Shared, null,
                 new OptimizerSpec(OptimizerKind.Lars, learningRate: 0.3, weightDecay: 1e-4, warmupEpochs: 0.1 * epochs)),
             // VICReg (Bardes et al. 2022): shared network, 25/25/1, projector 2048 → 2048, LARS 0.3.

@@ -62,7 +62,8 @@ public sealed class CompiledObjective
 
     /// <summary>
     /// Why this objective cannot be trained data-parallel on more than one rank, one sentence per offending node (its
-    /// printed formula first): a node that needs whole-batch statistics (centre, standardise, corr, var, cov, H(mean P)),
+    /// printed formula first): a node that needs whole-batch statistics (centre, standardise, corr, var, cov, H(mean P), a
+    /// user <see cref="Primitive"/> not declared <see cref="PrimitiveLocality.RowWise"/>),
     /// or a similarity (or transpose) whose candidate columns receive a gradient in their context, since candidates
     /// are gathered from every rank without autograd. Empty when the objective is data-parallel safe.
     /// </summary>
@@ -220,7 +221,7 @@ public sealed class CompiledObjective
     private static void VisitForDataParallel(ExprNode node, bool live, List<string> problems)
     {
         if (BatchStatistic(node) is { } statistic)
-            problems.Add($"{node.GetType().Name} {node}: needs {statistic} over the global batch, i.e. batch statistics across ranks, which this version does not all-reduce; train on one rank.");
+            problems.Add($"{(node is IPrimitiveCall call ? $"Primitive '{call.Primitive.Name}'" : node.GetType().Name)} {node}: needs {statistic} over the global batch, i.e. batch statistics across ranks, which this version does not all-reduce; train on one rank.");
         switch (node)
         {
             case IStopGradient stop:
@@ -241,6 +242,9 @@ public sealed class CompiledObjective
                 VisitForDataParallel(similarity.Left, live && !stopped, problems);
                 VisitForDataParallel(similarity.Right, live && !stopped, problems);
                 return;
+            case IPrimitiveCall p:
+                for (var i = 0; i < p.Inputs.Count; i++) VisitForDataParallel(p.Inputs[i], live && !p.Primitive.StopsGradient(i), problems);
+                return;
         }
         foreach (var child in node.Children()) VisitForDataParallel(child, live, problems);
     }
@@ -253,6 +257,9 @@ public sealed class CompiledObjective
         VariancePenalty => "the batch variance",
         CovariancePenalty => "the batch covariance",
         EntropyOfMean => "the batch-mean distribution",
+        IPrimitiveCall { Primitive.Locality: PrimitiveLocality.WholeBatch } => "the whole batch (the primitive declares PrimitiveLocality.WholeBatch)",
+        IPrimitiveCall { Primitive.Locality: PrimitiveLocality.Unknown } =>
+            "possibly the whole batch (the primitive does not declare its locality; declare PrimitiveLocality.RowWise if row i of its value depends on row i of its inputs only)",
         _ => null,
     };
 
@@ -346,6 +353,7 @@ public sealed class CompiledObjective
             CovariancePenalty c => VicRegLoss.CovariancePenalty(Value(c.Input)),
             Constant c => Torch.Scalar(c.Value, online.DType, online.Device),
             WeightedSum s => s.Terms.Select(t => Value(t.Term) * t.Weight).Aggregate((a, b) => a + b),
+            IPrimitiveCall p => p.Primitive.Evaluate(p.Inputs.Select((x, i) => p.Primitive.StopsGradient(i) ? Value(x).Detach() : Value(x)).ToArray(), p.Parameters),
             _ => throw new ArgumentException($"CompiledObjective: unknown node {node.GetType().Name}.", nameof(node)),
         };
 
@@ -362,6 +370,8 @@ public sealed class CompiledObjective
                 TargetEmbeddings => global!.Gather(target),
                 Normalize n => Torch.Normalize(Gathered(n.Input)),
                 IStopGradient s => Gathered(s.Inner),
+                IPrimitiveCall { Primitive.Locality: PrimitiveLocality.RowWise } p when p.Primitive.Result == typeof(Embeddings) =>
+                    p.Primitive.Evaluate(p.Inputs.Select(Gathered).ToArray(), p.Parameters),
                 _ => throw new InvalidOperationException($"CompiledObjective: {node} cannot be evaluated over the global batch (it is not row-wise)."),
             };
             gathered[node] = value;

@@ -10,7 +10,8 @@ namespace ReLICv2.Objectives;
 ///   Expr.Kl(Expr.Softmax(logits), Expr.Softmax(Expr.Transpose(logits)));   // fine: KL of two Expr&lt;Distribution&gt;
 ///   Expr.Kl(logits, Expr.Transpose(logits));                                // CS1503: Expr&lt;Logits&gt; is not Expr&lt;Distribution&gt;
 /// </code>
-/// Nodes are defined by this library only (the constructor is not accessible outside it); compose them through <see cref="Expr"/>.
+/// The built-in nodes are defined by this library (the constructor is not accessible outside it); compose them through
+/// <see cref="Expr"/>, and add new ones as user-defined <see cref="Primitive"/>s.
 /// </summary>
 /// <typeparam name="T">The phantom kind of the expression's value.</typeparam>
 public abstract record Expr<T> : ExprNode

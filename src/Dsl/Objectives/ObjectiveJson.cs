@@ -8,7 +8,9 @@ namespace ReLICv2.Objectives;
 /// JSON round-trip of objective expressions with System.Text.Json: every node is an object whose first property
 /// <c>"op"</c> names the node (<c>"kl"</c>, <c>"similarity"</c>, <c>"stopGradient.distribution"</c>, …) followed by its
 /// fields in camelCase, e.g. <c>{"op":"kl","left":{"op":"softmax",…},"right":{…}}</c>. Reading back gives a value equal
-/// to the one written.
+/// to the one written. A user-defined <see cref="Primitive"/> is written by name (<c>{"op":"primitiveObjective",
+/// "primitive":"uniformity","inputs":[…],"parameters":[2]}</c>) and read back through <see cref="PrimitiveRegistry"/>;
+/// an unregistered name is an error that names it and lists the registered ones.
 /// </summary>
 public static class ObjectiveJson
 {
@@ -17,6 +19,7 @@ public static class ObjectiveJson
     private static readonly Type[] NodeTypes = typeof(ExprNode).Assembly.GetTypes()
         .Where(t => typeof(ExprNode).IsAssignableFrom(t) && !t.IsAbstract && !t.IsGenericTypeDefinition)
         .Concat(Kinds.Select(k => typeof(StopGradient<>).MakeGenericType(k)))
+        .Concat(new[] { typeof(Embeddings), typeof(Correlation) }.Select(k => typeof(PrimitiveExpression<>).MakeGenericType(k)))
         .OrderBy(Discriminator, StringComparer.Ordinal)
         .ToArray();
 
@@ -26,6 +29,7 @@ public static class ObjectiveJson
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = false,
         TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { AddNodeTypes } },
+        Converters = { new PrimitiveJsonConverter() },
     };
 
     /// <summary>The JSON text of an objective.</summary>
@@ -54,7 +58,8 @@ public static class ObjectiveJson
 
     private static string Discriminator(Type type)
     {
-        if (type.IsGenericType) return "stopGradient." + JsonNamingPolicy.CamelCase.ConvertName(type.GetGenericArguments()[0].Name);
+        if (type.IsGenericType)
+            return JsonNamingPolicy.CamelCase.ConvertName(type.Name[..type.Name.IndexOf('`')]) + "." + JsonNamingPolicy.CamelCase.ConvertName(type.GetGenericArguments()[0].Name);
         return JsonNamingPolicy.CamelCase.ConvertName(type.Name);
     }
 

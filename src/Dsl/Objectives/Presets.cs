@@ -76,19 +76,21 @@ public static class Presets
 
     /// <summary>
     /// Barlow Twins (Zbontar et al. 2021, eq. 1; official code and lightly BarlowTwinsLoss) = <see cref="BarlowTwinsLoss"/>:
-    /// scale·(Σ(1 − C_ii)² + λ·Σ_{i≠j} C_ij²), C = corr(standardise(o), standardise(t)), λ = 5e-3, scale = 1. No stop-gradient.
+    /// scale·(Σ(1 − C_ii)² + λ·Σ_{i≠j} C_ij²), C = corr(standardise(o, ε), standardise(t, ε)), λ = 5e-3, scale = 1. No
+    /// stop-gradient. Standardisation is (z − mean)/sqrt(biased Var + ε) per dimension: ε = 1e-5 (default) is the official
+    /// code's BatchNorm1d without affine, ε = 0 the paper's plain standardisation by the batch standard deviation.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">λ negative or scale not positive.</exception>
-    public static Objective BarlowTwins(double lambda = 5e-3, double scale = 1)
+    /// <exception cref="ArgumentOutOfRangeException">λ negative, scale not positive, or ε negative.</exception>
+    public static Objective BarlowTwins(double lambda = 5e-3, double scale = 1, double eps = 1e-5)
     {
         if (!double.IsFinite(lambda) || lambda < 0) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "Presets.BarlowTwins: λ must be finite and ≥ 0.");
         if (!double.IsFinite(scale) || scale <= 0) throw new ArgumentOutOfRangeException(nameof(scale), scale, "Presets.BarlowTwins: scale must be finite and > 0.");
-        var c = Expr.CrossCorrelation(Expr.Standardise(Expr.Online), Expr.Standardise(Expr.Target));
+        var c = Expr.CrossCorrelation(Expr.Standardise(Expr.Online, eps), Expr.Standardise(Expr.Target, eps));
         return scale * Expr.OnDiagonalPenalty(c) + scale * lambda * Expr.OffDiagonalPenalty(c);
     }
 
     /// <summary>Barlow Twins scaled as solo-learn's barlow_loss_func (scale_loss = 0.025, λ = 5e-3) = <see cref="BarlowTwinsLoss"/> with scale 0.025.</summary>
-    public static Objective BarlowTwinsScaled(double lambda = 5e-3, double scale = 0.025) => BarlowTwins(lambda, scale);
+    public static Objective BarlowTwinsScaled(double lambda = 5e-3, double scale = 0.025, double eps = 1e-5) => BarlowTwins(lambda, scale, eps);
 
     /// <summary>
     /// VICReg (Bardes et al. 2022; official main_vicreg.py, lightly VICRegLoss) = <see cref="VicRegLoss"/>:

@@ -86,7 +86,7 @@ public sealed record ViewSet
     /// large view independently (paper best 0.1; 0 leaves the step out). Scaled presets: (32, 16) for CIFAR-sized
     /// images, (28, 12) for Fashion-MNIST.
     /// </summary>
-    public static ViewSet Relicv2(int largeCount = 4, int smallCount = 2, int largeSize = 224, int smallSize = 96, double maskProbability = 0,
+    public static ViewSet ReLICv2(int largeCount = 4, int smallCount = 2, int largeSize = 224, int smallSize = 96, double maskProbability = 0,
         InterpolationMode interpolation = InterpolationMode.Bicubic)
     {
         Check.InRange(maskProbability, 0, 1, nameof(ViewSet), nameof(maskProbability));
@@ -96,7 +96,7 @@ public sealed record ViewSet
     }
 
     /// <summary>ReLICv2 scaled to CIFAR-sized images: 4 × 32 + 2 × 16 (docs/benchmarks.md §2, relicv2-step-small).</summary>
-    public static ViewSet Relicv2Cifar(double maskProbability = 0) => Relicv2(largeSize: 32, smallSize: 16, maskProbability: maskProbability);
+    public static ViewSet ReLICv2Cifar(double maskProbability = 0) => ReLICv2(largeSize: 32, smallSize: 16, maskProbability: maskProbability);
 
     /// <summary>
     /// ReLICv2 scaled to Fashion-MNIST (28 px, one channel: saturation, hue and grayscale are identities):
@@ -106,7 +106,7 @@ public sealed record ViewSet
     /// views crop 30–100 % of the area, flip and jitter brightness and contrast, without Table 16's blur and solarisation
     /// (at 28 px a σ ≤ 2 blur erases most of a garment's texture). The measurements behind both: docs/results.md §2.
     /// </summary>
-    public static ViewSet Relicv2FashionMnist(int largeCount = 4, int smallCount = 2, double maskProbability = 0, double smallMinArea = 0.14,
+    public static ViewSet ReLICv2FashionMnist(int largeCount = 4, int smallCount = 2, double maskProbability = 0, double smallMinArea = 0.14,
         double smallMaxArea = 0.5)
     {
         Check.InRange(largeCount, 1, 64, nameof(ViewSet), nameof(largeCount));

@@ -86,6 +86,30 @@ public class DataLoaderTests
         Assert.All(results, r => Assert.Equal(r.Indices.Sum(), r.Sum));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void The_prefetch_thread_runs_its_transform_with_its_own_intra_op_threads_and_leaves_the_consumers_alone(int threads)
+    {
+        var before = Torch.NumThreads;
+        var loader = new DataLoader(Indexed(12), 4, shuffle: false, prefetchDepth: 2, prefetchThreads: threads);
+        var seen = loader.Epoch(0, b => Torch.NumThreads).ToList();
+        if (!Torch.SetThreadNumThreads(before)) return;   // no OpenMP: the count is process-wide, nothing per thread to see
+        Assert.Equal([threads, threads, threads], seen);
+        Assert.Equal(before, Torch.NumThreads);
+        Assert.Equal(threads, loader.PrefetchThreads);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(257)]
+    public void Prefetch_threads_outside_1_to_256_are_refused_naming_the_field(int threads)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new DataLoader(Indexed(4), 2, prefetchThreads: threads));
+        Assert.Equal("prefetchThreads", e.ParamName);
+        Assert.Contains("[1, 256]", e.Message);
+    }
+
     [Fact]
     public void Worker_exceptions_surface_on_the_consumer_after_the_earlier_batches()
     {

@@ -14,7 +14,7 @@ public class RelicLossPropertyTests
     private static bool Close(double a, double b, double tolerance = Tolerance) => Math.Abs(a - b) <= tolerance * Math.Max(1, Math.Abs(a));
 
     private static RelicLossTerms Loss(RelicCase c, Tensor o, Tensor t, Tensor? candidates, KlHandling? kl = null, double? alpha = null) =>
-        RelicLoss.Compute(o, t, c.Temperature, alpha ?? c.Alpha, c.Beta, kl ?? c.Kl, candidates);
+        RelicLoss.Compute(o, t, c.Beta, alpha ?? c.Alpha, c.Temperature, kl ?? c.Kl, candidates);
 
     private static void Check(Func<RelicCase, bool> law) =>
         Prop.ForAll(RelicCase.Arbitrary, c => Torch.ScopedValue(() => law(c))).Check(RelicCase.Config);
@@ -49,8 +49,8 @@ public class RelicLossPropertyTests
         var lat = Torch.Randn([c.N, c.N], g, DType.Float64) / c.Temperature;
         var lta = Torch.Randn([c.N, c.N], g, DType.Float64) / c.Temperature;
         var shift = (c.Seed % 200) - 100.5;
-        var a = RelicLoss.FromLogits(lat, lta, c.Alpha, c.Beta, c.Kl);
-        var b = RelicLoss.FromLogits(lat + shift, lta + shift, c.Alpha, c.Beta, c.Kl);
+        var a = RelicLoss.FromLogits(lat, lta, c.Beta, c.Alpha, c.Kl);
+        var b = RelicLoss.FromLogits(lat + shift, lta + shift, c.Beta, c.Alpha, c.Kl);
         return Close(a.Contrastive.Item(), b.Contrastive.Item()) && Close(a.Invariance.Item(), b.Invariance.Item());
     });
 

@@ -17,7 +17,7 @@ public class StopGradientTests
     {
         var o = c.Online().RequireGrad();
         var t = c.Target().RequireGrad();
-        var grads = Torch.Grad([RelicLoss.Compute(o, t, c.Temperature, c.Alpha, c.Beta, c.Kl, c.Candidates()).Total], [o, t]);
+        var grads = Torch.Grad([RelicLoss.Compute(o, t, c.Beta, c.Alpha, c.Temperature, c.Kl, c.Candidates()).Total], [o, t]);
         return grads[1] is null || grads[1]!.Abs().Max().Item() == 0;
     });
 
@@ -41,8 +41,8 @@ public class StopGradientTests
         {
             var o = c.Online().RequireGrad();
             var t = c.Target();
-            var forward = Torch.Grad([RelicLoss.Compute(o, t, c.Temperature, c.Alpha, c.Beta, KlHandling.Forward, c.Candidates()).Total], [o])[0]!;
-            var noSg = Torch.Grad([RelicLoss.Compute(o, t, c.Temperature, c.Alpha, c.Beta, KlHandling.NoStopGradient, c.Candidates()).Total], [o])[0]!;
+            var forward = Torch.Grad([RelicLoss.Compute(o, t, c.Beta, c.Alpha, c.Temperature, KlHandling.Forward, c.Candidates()).Total], [o])[0]!;
+            var noSg = Torch.Grad([RelicLoss.Compute(o, t, c.Beta, c.Alpha, c.Temperature, KlHandling.NoStopGradient, c.Candidates()).Total], [o])[0]!;
             // The handlings differ by the gradient through the target-side distribution, of the order of its probabilities:
             // without the KL term (α = 0), or with a saturated softmax (a probability below 1e-4, e.g. τ = 0.05 with
             // well-separated 2-d embeddings: e^-40), the difference vanishes and the case says nothing.

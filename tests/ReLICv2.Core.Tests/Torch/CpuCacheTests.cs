@@ -67,7 +67,7 @@ public class CpuCacheTests
         }
         finally
         {
-            Torch.SetCpuCacheCapacity(Torch.DefaultCpuCacheMegabytes << 20);
+            Torch.SetCpuCacheCapacity(Torch.DefaultCpuCacheBytes);
         }
     }
 

@@ -49,6 +49,84 @@ public class GeometryKernelTests
         Assert.True(VisionFixtures.MaxAbsDiff(output, VisionFixtures.Tensor(fixture)) <= 1e-5);
     }
 
+    [Theory]
+    [InlineData("bilinear", 5, 6), InlineData("bilinear", 3, 4), InlineData("bilinear", 12, 4)]
+    [InlineData("bicubic", 5, 6), InlineData("bicubic", 3, 4), InlineData("bicubic", 12, 4)]
+    public void Antialiased_resized_crop_matches_pytorch_interpolate_with_antialias(string mode, int h, int w)
+    {
+        using var scope = Torch.NewScope();
+        var fixture = VisionFixtures.Load($"resized_crop_{mode}_aa_{h}x{w}.json");
+        var boxes = Torch.FromArray(fixture.GetProperty("boxes").EnumerateArray().SelectMany(r => r.EnumerateArray().Select(v => (float)v.GetDouble())).ToArray(), 2, 4);
+        var interpolation = mode == "bicubic" ? InterpolationMode.Bicubic : InterpolationMode.Bilinear;
+        var expected = VisionFixtures.Tensor(fixture);
+        var output = ResizedCropKernel.Apply(VisionFixtures.Input(), boxes, h, w, interpolation, antialias: true);
+        Assert.True(VisionFixtures.MaxAbsDiff(output, expected) <= 1e-5, $"max |difference| {VisionFixtures.MaxAbsDiff(output, expected)}");
+        var double64 = ResizedCropKernel.Apply(VisionFixtures.Input().To(DType.Float64), boxes, h, w, interpolation, antialias: true);
+        Assert.True(VisionFixtures.MaxAbsDiff(double64.To(DType.Float32), expected) <= 1e-5);
+        // the flip mirrors the antialiased output, as cropping then flipping does
+        var flipped = ResizedCropKernel.Apply(VisionFixtures.Input(), boxes, h, w, interpolation, Torch.FromArray(new[] { true, false }), antialias: true);
+        Assert.True(VisionFixtures.MaxAbsDiff(flipped, HorizontalFlipKernel.Apply(output, Torch.FromArray(new[] { true, false }))) <= 1e-6);
+    }
+
+    /// <summary>A 1-px checkerboard (0/1) on a [1, 1, size, size] image, plus <paramref name="ramp"/> times a linear ramp.</summary>
+    private static Tensor Checkerboard(int size, double ramp = 0)
+    {
+        var data = new float[size * size];
+        for (var y = 0; y < size; y++)
+            for (var x = 0; x < size; x++)
+                data[y * size + x] = (float)((1 - ramp) * ((x + y) % 2) + ramp * (x + 2.0 * y) / (3.0 * size));
+        return Torch.FromArray(data, 1, 1, size, size);
+    }
+
+    private static double Variance(Tensor t) => t.Var(new long[] { 0, 1, 2, 3 }, unbiased: false).Item();
+
+    [Theory]
+    [InlineData(3), InlineData(5)]
+    public void Antialiased_downscale_of_a_checkerboard_is_nearly_flat_where_point_sampling_aliases(int factor)
+    {
+        using var scope = Torch.NewScope();
+        const int output = 16;
+        var image = Checkerboard(output * factor);
+        var box = Torch.FromArray(new float[] { 0, 0, output * factor, output * factor }, 1, 4);
+        foreach (var mode in new[] { InterpolationMode.Bilinear, InterpolationMode.Bicubic })
+        {
+            var aliased = Variance(ResizedCropKernel.Apply(image, box, output, output, mode));
+            var smooth = Variance(ResizedCropKernel.Apply(image, box, output, output, mode, antialias: true));
+            // point sampling at an odd factor hits one colour per output pixel: a full-contrast checkerboard again
+            Assert.True(aliased > 0.2, $"{mode}, factor {factor}: without antialiasing the variance is {aliased}");
+            Assert.True(smooth < 0.01 * aliased, $"{mode}, factor {factor}: antialiased variance {smooth} vs {aliased}");
+        }
+    }
+
+    [Theory]
+    [InlineData(2), InlineData(4)]
+    public void Antialiased_bilinear_downscale_by_an_integer_factor_equals_the_area_average_away_from_the_border(int factor)
+    {
+        using var scope = Torch.NewScope();
+        const int output = 8;
+        var size = output * factor;
+        var image = Checkerboard(size, ramp: 0.5);
+        var box = Torch.FromArray(new float[] { 0, 0, size, size }, 1, 4);
+        var pixels = image.ToArray<float>();
+        var area = new double[output * output];
+        for (var oy = 0; oy < output; oy++)
+            for (var ox = 0; ox < output; ox++)
+                for (var y = oy * factor; y < (oy + 1) * factor; y++)
+                    for (var x = ox * factor; x < (ox + 1) * factor; x++)
+                        area[oy * output + ox] += pixels[y * size + x] / (double)(factor * factor);
+        var antialiased = ResizedCropKernel.Apply(image, box, output, output, antialias: true).ToArray<float>();
+        // the widened triangle is symmetric about the block centre and averages the checkerboard to its mean; the first and
+        // last output rows and columns have taps cut by the image border
+        for (var oy = 1; oy < output - 1; oy++)
+        {
+            for (var ox = 1; ox < output - 1; ox++)
+            {
+                var k = oy * output + ox;
+                Assert.True(Math.Abs(antialiased[k] - area[k]) <= 1e-5, $"({oy}, {ox}): antialiased {antialiased[k]} vs area average {area[k]}");
+            }
+        }
+    }
+
     [Fact]
     public void Full_image_box_at_the_same_size_is_the_identity()
     {

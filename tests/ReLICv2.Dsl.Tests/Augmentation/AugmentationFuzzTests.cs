@@ -129,8 +129,8 @@ public class AugmentationFuzzTests
             var masked = plain.Then(new SaliencyMask(1.0, t.grey, t.grey, 0));
             var p = masked.Sample(t.c.BatchSize, t.c.Height, t.c.Width, t.c.Seed);
             var unmasked = plain.Apply(x, new ChainParams(t.c.Height, t.c.Width, [p.Steps[0], p.Steps[1]]));
-            // Masks are always resampled bilinearly, whatever the image's interpolation.
-            var maskCrop = new ResizedCrop(crop.Size, crop.MinArea, crop.MaxArea, crop.MinAspectRatio, crop.MaxAspectRatio, InterpolationMode.Bilinear);
+            // Masks are always resampled bilinearly, whatever the image's interpolation, antialiased when the images are.
+            var maskCrop = new ResizedCrop(crop.Size, crop.MinArea, crop.MaxArea, crop.MinAspectRatio, crop.MaxAspectRatio, InterpolationMode.Bilinear, crop.Antialias);
             var geometricMask = AugmentationChain.Of(maskCrop, new HorizontalFlip(0.5)).Apply(mask, new ChainParams(t.c.Height, t.c.Width, [p.Steps[0], p.Steps[1]]));
             var output = masked.Apply(x, p, mask);
             var foreground = geometricMask.Ge(1.0).ExpandAs(output);

@@ -1,4 +1,5 @@
 using ReLICv2.Augmentation;
+using ReLICv2.Vision;
 using Xunit;
 
 namespace ReLICv2.Tests;
@@ -66,6 +67,41 @@ public class AugmentationStepTests
         Assert.Contains("\"interpolation\": \"Bicubic\"", json);
         Assert.DoesNotContain("isGeometric", json);
         Assert.Equal(chain, AugmentationChain.FromJson(json));
+    }
+
+    [Fact]
+    public void Antialias_of_a_resized_crop_round_trips_through_json_and_defaults_to_false()
+    {
+        var chain = AugmentationChain.Of(new ResizedCrop(24, 0.2, 1, antialias: true), new HorizontalFlip(0.5));
+        var json = chain.ToJson();
+        Assert.Contains("\"antialias\": true", json);
+        var back = AugmentationChain.FromJson(json);
+        Assert.Equal(chain, back);
+        Assert.True(((ResizedCrop)back.Steps[0]).Antialias);
+        Assert.Equal("ResizedCrop(24px, area [0.2, 1], ratio [0.75, 1.33333], Bicubic, antialias)", back.Steps[0].ToString());
+        Assert.NotEqual(chain, AugmentationChain.Of(new ResizedCrop(24, 0.2, 1), new HorizontalFlip(0.5)));
+        // JSON written before the option existed reads as point sampling
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        Assert.True(node["steps"]![0]!.AsObject().Remove("antialias"));
+        var old = AugmentationChain.FromJson(node.ToJsonString());
+        Assert.False(((ResizedCrop)old.Steps[0]).Antialias);
+        Assert.Equal(AugmentationChain.Of(new ResizedCrop(24, 0.2, 1), new HorizontalFlip(0.5)), old);
+    }
+
+    [Fact]
+    public void An_antialiased_crop_and_flip_apply_the_antialiased_kernel_then_the_flip()
+    {
+        using var scope = Torch.NewScope();
+        var chain = AugmentationChain.Of(new ResizedCrop(6, 0.3, 1, interpolation: InterpolationMode.Bilinear, antialias: true), new HorizontalFlip(0.5));
+        var x = Torch.Rand([5, 3, 20, 24], new Generator(3));
+        var p = chain.Sample(5, 20, 24, 11);
+        var boxes = ((ResizedCropParams)p.Steps[0]).Boxes;
+        var cropped = ResizedCropKernel.Apply(x, Torch.FromArray(boxes.SelectMany(b => new float[] { b.Top, b.Left, b.Height, b.Width }).ToArray(), 5, 4), 6, 6, antialias: true);
+        var expected = HorizontalFlipKernel.Apply(cropped, Torch.FromArray(((FlagParams)p.Steps[1]).Applied.ToArray()));
+        using var diff = (chain.Apply(x, p) - expected).Abs().Max();
+        Assert.True(diff.Item() <= 1e-6, $"max |difference| {diff.Item()}");
+        using var pointSampled = (AugmentationChain.Of(new ResizedCrop(6, 0.3, 1, interpolation: InterpolationMode.Bilinear), new HorizontalFlip(0.5)).Apply(x, p) - expected).Abs().Max();
+        Assert.True(pointSampled.Item() > 1e-3);
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class ExperimentTests : IDisposable
     [Fact]
     public void With_sets_a_field_by_its_json_path_and_validates_it()
     {
-        var e = Experiment.FashionMnistRelicv2();
+        var e = Experiment.FashionMnistReLICv2();
         var changed = e.With("epochs", "3").With("optimizer.learningRate", "0.5").With("dataset.trainLimit", "1000").With("timeBudgetMinutes", "null");
         Assert.Equal(3, changed.Epochs);
         Assert.Equal(0.5, changed.Optimizer.LearningRate);
@@ -56,7 +56,7 @@ public sealed class ExperimentTests : IDisposable
         Assert.Contains("Depth", Assert.Throws<ArgumentOutOfRangeException>(() => new EncoderSpec(19)).Message);
         Assert.Contains("BaseGamma", Assert.Throws<ArgumentOutOfRangeException>(() => new EmaSpec(1.5)).Message);
         Assert.Contains("TrainLimit", Assert.Throws<ArgumentOutOfRangeException>(() => new DatasetSpec(DatasetKind.Synthetic, trainLimit: 0)).Message);
-        var e = Experiment.FashionMnistRelicv2();
+        var e = Experiment.FashionMnistReLICv2();
         Assert.Throws<ArgumentException>(() => new Experiment("x", e.Dataset, e.Encoder, e.Heads, e.Views, e.Objective, TargetMode.Shared, new EmaSpec(), e.Optimizer, 1, 8));
         var missing = Assert.Throws<System.Text.Json.JsonException>(() => Experiment.FromJson("{\"name\": \"x\"}"));
         Assert.Contains("missing field(s) dataset, encoder, heads", missing.Message);
@@ -67,7 +67,7 @@ public sealed class ExperimentTests : IDisposable
         new DatasetSpec(DatasetKind.Synthetic, trainLimit: 64, testLimit: 32, imageSize: 16),
         new EncoderSpec(18, baseWidth: 4, smallImageStem: true),
         new HeadsSpec(16, 8, 16),
-        ViewSet.Relicv2(largeCount: 2, smallCount: 1, largeSize: 16, smallSize: 8),
+        ViewSet.ReLICv2(largeCount: 2, smallCount: 1, largeSize: 16, smallSize: 8),
         Presets.ReLICv2(temperature: 0.2, negatives: Losses.Negatives.Sample(4)),
         TargetMode.Ema, new EmaSpec(0.9),
         new OptimizerSpec(OptimizerKind.Lars, learningRate: 0.5, warmupEpochs: 0),
@@ -141,7 +141,7 @@ public sealed class ExperimentTests : IDisposable
         var on = Tiny().With("evaluation.evaluateTarget", "true");
         Assert.True(on.Evaluation.EvaluateTarget);
         Assert.Equal(on, Experiment.FromJson(on.ToJson()));
-        Assert.True(Experiment.FashionMnistRelicv2().Evaluation.EvaluateTarget);
+        Assert.True(Experiment.FashionMnistReLICv2().Evaluation.EvaluateTarget);
         var old = System.Text.Json.Nodes.JsonNode.Parse(on.ToJson())!.AsObject();
         Assert.True(old["evaluation"]!.AsObject().Remove("evaluateTarget"));
         Assert.False(Experiment.FromJson(old.ToJsonString()).Evaluation.EvaluateTarget);

@@ -150,7 +150,7 @@ public class DataParallelObjectiveTests
 
     [Theory]
     [InlineData(2), InlineData(3)]
-    public void Transposes_dropped_diagonals_joined_columns_and_row_wise_terms_agree_with_the_single_process(int worldSize)
+    public void Transposes_dropped_diagonals_joined_columns_row_wise_terms_and_primitives_agree_with_the_single_process(int worldSize)
     {
         using var scope = Torch.NewScope();
         var o = Expr.Normalize(Expr.Online);
@@ -165,7 +165,8 @@ public class DataParallelObjectiveTests
             + 0.3 * Expr.Entropy(Expr.Softmax(Expr.AsLogits(Expr.Online, 2)))
             + 0.1 * Expr.MeanSquaredError(Expr.Online, Expr.StopGradient(Expr.Target))
             - Expr.Cosine(Expr.Online, Expr.StopGradient(Expr.Target))
-            + 1.5;
+            + 1.5
+            + Expr.DiagonalCrossEntropy(Expr.Similarity(TestPrimitives.Squash.Apply<Embeddings>([o], [2.0]), Expr.StopGradient(TestPrimitives.Squash.Apply<Embeddings>([t], [2.0])), 0.3));
         var compiled = objective.Compile();
         Assert.Empty(compiled.DataParallelProblems);
         var online = Embeddings(1, 3L * worldSize, 4, 700, grad: true);
@@ -210,6 +211,8 @@ public class DataParallelObjectiveTests
         { "SimCLR", () => Presets.SimClr(), ["Similarity ô·t̂ᵀ/0.5: its candidates (columns) t̂ receive a gradient here", "Similarity ô·ôᵀ/0.5", "Similarity t̂·t̂ᵀ/0.5"] },
         { "ReLIC without stop-gradient", () => Presets.Relic(kl: KlHandling.NoStopGradient), ["Similarity sg[t̂]·ôᵀ/0.1: its candidates (columns) ô receive a gradient here"] },
         { "ReLIC reverse KL", () => Presets.Relic(kl: KlHandling.Reverse), ["Similarity sg[t̂]·ôᵀ/0.1"] },
+        { "whole-batch primitive", () => Presets.Relic() + TestPrimitives.Uniformity.Apply([Expr.Normalize(Expr.Online)], [2.0]), ["Primitive 'test.uniformity' test.uniformity(ô; t=2): needs the whole batch"] },
+        { "undeclared primitive", () => Presets.Relic() + TestPrimitives.Distance[0].Apply([Expr.Online, Expr.Target]), ["Primitive 'test.distance0' test.distance0(o, t)", "does not declare its locality"] },
         {
             "transposed CE", () => Expr.DiagonalCrossEntropy(Expr.Transpose(Expr.Similarity(Expr.Normalize(Expr.Online), Expr.StopGradient(Expr.Normalize(Expr.Target)), 0.1))),
             ["Transpose (ô·sg[t̂]ᵀ/0.1)ᵀ: under data parallelism it is computed as the swapped similarity, local sg[t̂] × gathered ô; its candidates (columns) ô receive a gradient here"]

@@ -58,7 +58,7 @@ public class PresetTests
         var o = Torch.Randn([8, 5], new Generator(1), DType.Float64).RequireGrad();
         var t = Torch.Randn([8, 5], new Generator(2), DType.Float64);
         var dsl = Presets.Relic(1.3, 0.7, 0.2, Negatives.Sample(3), kl).Compile().Evaluate(o, t, new Generator(7));
-        var core = RelicLoss.Compute(o, t, Negatives.Sample(3), new Generator(7), 0.2, 0.7, 1.3, kl).Total;
+        var core = RelicLoss.Compute(o, t, Negatives.Sample(3), new Generator(7), 1.3, 0.7, 0.2, kl).Total;
         AssertClose([core.Item()], [dsl.Item()], "value");
         AssertClose(Torch.Grad([core], [o])[0]!.ToArray<double>(), Torch.Grad([dsl], [o])[0]!.ToArray<double>(), "∂/∂online");
     }
@@ -68,6 +68,59 @@ public class PresetTests
 
     [Fact]
     public void Byol_preset_matches_pytorch_reference() => CheckAgainstFixture("byol", Presets.Byol());
+
+    /// <summary>Barlow Twins with plain loops: ẑ = (z − mean)/sqrt(biased var + ε) per dimension, C = ẑ_aᵀẑ_b/N, λ-weighted penalties.</summary>
+    private static double BarlowByHand(double[] a, double[] b, int n, int d, double lambda, double eps)
+    {
+        double[] Standardised(double[] z)
+        {
+            var result = new double[n * d];
+            for (var k = 0; k < d; k++)
+            {
+                var mean = Enumerable.Range(0, n).Average(i => z[i * d + k]);
+                var variance = Enumerable.Range(0, n).Average(i => (z[i * d + k] - mean) * (z[i * d + k] - mean));
+                for (var i = 0; i < n; i++) result[i * d + k] = (z[i * d + k] - mean) / Math.Sqrt(variance + eps);
+            }
+            return result;
+        }
+        var (x, y) = (Standardised(a), Standardised(b));
+        var loss = 0.0;
+        for (var k = 0; k < d; k++)
+        {
+            for (var l = 0; l < d; l++)
+            {
+                var c = Enumerable.Range(0, n).Sum(i => x[i * d + k] * y[i * d + l]) / n;
+                loss += k == l ? (1 - c) * (1 - c) : lambda * c * c;
+            }
+        }
+        return loss;
+    }
+
+    [Theory]
+    [InlineData(0.0), InlineData(1e-5), InlineData(0.5)]
+    public void BarlowTwins_standardisation_eps_gives_the_hand_computed_value_and_survives_json(double eps)
+    {
+        using var scope = Torch.NewScope();
+        var (a, b) = (Input("online"), Input("target"));
+        var (n, d) = ((int)a.Size(0), (int)a.Size(1));
+        var preset = Presets.BarlowTwins(lambda: 5e-3, eps: eps);
+        var expected = BarlowByHand(a.ToArray<double>(), b.ToArray<double>(), n, d, 5e-3, eps);
+        var actual = preset.Compile().Evaluate(a, b).Item();
+        Assert.True(Math.Abs(expected - actual) <= 1e-12 * Math.Max(1, Math.Abs(expected)), $"ε = {eps}: expected {expected:R}, got {actual:R}");
+        Assert.Equal(preset, ObjectiveJson.Deserialize(ObjectiveJson.Serialize(preset)));
+        Assert.Equal(eps == 1e-5 ? "standardise(o)" : "standardise(o, ε=" + eps.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ")", ((Standardise)((CrossCorrelation)((OnDiagonalPenalty)preset.AsTerms()[0].Term).Input).Left).ToString());
+        Assert.Equal(BarlowTwinsReference.Compute(a, b, 5e-3, 1, eps).Item(), actual, 12);
+    }
+
+    [Fact]
+    public void BarlowTwins_eps_changes_the_value_and_a_negative_eps_is_refused()
+    {
+        using var scope = Torch.NewScope();
+        var (a, b) = (Input("online"), Input("target"));
+        Assert.NotEqual(Presets.BarlowTwins(eps: 0).Compile().Evaluate(a, b).Item(), Presets.BarlowTwins().Compile().Evaluate(a, b).Item());
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Presets.BarlowTwins(eps: -1e-3));
+        Assert.Contains("Eps", e.Message);
+    }
 
     [Fact]
     public void BarlowTwins_presets_match_pytorch_reference()
@@ -97,7 +150,7 @@ public class PresetTests
         double expected = 0;
         for (var a = 0; a < 4; a++)
             for (var t = 0; t < 2; t++)
-                expected += RelicLoss.Compute(online[a], targets[t], 0.2).Total.Item();
+                expected += RelicLoss.Compute(online[a], targets[t], temperature: 0.2).Total.Item();
         Assert.Equal(expected / (2 * 2 + 2 * 2), value, 12);
     }
 

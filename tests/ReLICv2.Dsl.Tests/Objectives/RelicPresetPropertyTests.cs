@@ -35,7 +35,7 @@ public class RelicPresetPropertyTests
             var o = Torch.Randn([c.N, c.D], new Generator((ulong)c.Seed), DType.Float64).RequireGrad();
             var t = Torch.Randn([c.N, c.D], new Generator((ulong)c.Seed + 1), DType.Float64);
             var dsl = Presets.Relic(c.Beta, c.Alpha, c.Tau, negatives, c.Kl).Compile().Evaluate(o, t, new Generator(5));
-            var core = RelicLoss.Compute(o, t, negatives, new Generator(5), c.Tau, c.Alpha, c.Beta, c.Kl).Total;
+            var core = RelicLoss.Compute(o, t, negatives, new Generator(5), c.Beta, c.Alpha, c.Tau, c.Kl).Total;
             var gd = Torch.Grad([dsl], [o])[0]!;
             var gc = Torch.Grad([core], [o])[0]!;
             return Math.Abs(dsl.Item() - core.Item()) <= 1e-10 && (gd - gc).Abs().Max().Item() <= 1e-10;

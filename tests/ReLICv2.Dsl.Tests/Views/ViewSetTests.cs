@@ -17,9 +17,9 @@ public class ViewSetTests
         (chain.Steps.OfType<GaussianBlur>().Single().P, chain.Steps.OfType<Solarize>().Single().P);
 
     [Fact]
-    public void Relicv2_preset_follows_table_16_with_alternating_columns()
+    public void ReLICv2_preset_follows_table_16_with_alternating_columns()
     {
-        var set = ViewSet.Relicv2();
+        var set = ViewSet.ReLICv2();
         Assert.Equal((4, 2, 224, (int?)96), (set.LargeCount, set.SmallCount, set.LargeSize, set.SmallSize));
         Assert.Equal((0.1, 0.2), Column(set.LargeViews[0]));
         Assert.Equal((1.0, 0.0), Column(set.LargeViews[1]));
@@ -62,7 +62,7 @@ public class ViewSetTests
     public void Cifar_sized_views_have_the_declared_shapes_and_range()
     {
         using var scope = Torch.NewScope();
-        var set = ViewSet.Relicv2Cifar();
+        var set = ViewSet.ReLICv2Cifar();
         using var views = set.Run(Sources(5, 3, 40), 17);
         Assert.Equal(4, views.Large.Count);
         Assert.Equal(2, views.Small.Count);
@@ -82,7 +82,7 @@ public class ViewSetTests
     public void Fashion_mnist_views_work_on_one_channel_images()
     {
         using var scope = Torch.NewScope();
-        using var views = ViewSet.Relicv2FashionMnist().Run(Sources(4, 1, 28), 2);
+        using var views = ViewSet.ReLICv2FashionMnist().Run(Sources(4, 1, 28), 2);
         Assert.All(views.Large, v => Assert.Equal([4L, 1, 28, 28], v.Shape));
         Assert.All(views.Small, v => Assert.Equal([4L, 1, 12, 12], v.Shape));
     }
@@ -91,30 +91,30 @@ public class ViewSetTests
     public void Fashion_mnist_view_sets_have_the_asked_counts_and_mild_large_views()
     {
         using var scope = Torch.NewScope();
-        using var views = ViewSet.Relicv2FashionMnist(largeCount: 2, smallCount: 0).Run(Sources(3, 1, 28), 4);
+        using var views = ViewSet.ReLICv2FashionMnist(largeCount: 2, smallCount: 0).Run(Sources(3, 1, 28), 4);
         Assert.Equal(2, views.Large.Count);
         Assert.Empty(views.Small);
-        var set = ViewSet.Relicv2FashionMnist();
+        var set = ViewSet.ReLICv2FashionMnist();
         Assert.Equal((4, 2), (set.LargeViews.Count, set.SmallViews.Count));
         Assert.All(set.LargeViews, v => Assert.DoesNotContain(v.Steps, s => s is GaussianBlur or Solarize));
         Assert.All(set.LargeViews, v => Assert.Equal(0.3, Assert.IsType<ResizedCrop>(v.Steps[0]).MinArea));
         Assert.All(set.SmallViews, v => Assert.Contains(v.Steps, s => s is GaussianBlur));
         Assert.All(set.SmallViews, v => Assert.Equal((0.14, 0.5), (Assert.IsType<ResizedCrop>(v.Steps[0]).MinArea, ((ResizedCrop)v.Steps[0]).MaxArea)));
-        var table16 = ViewSet.Relicv2FashionMnist(smallMinArea: 0.05, smallMaxArea: 0.14);
+        var table16 = ViewSet.ReLICv2FashionMnist(smallMinArea: 0.05, smallMaxArea: 0.14);
         Assert.All(table16.SmallViews, v => Assert.Equal((0.05, 0.14), (((ResizedCrop)v.Steps[0]).MinArea, ((ResizedCrop)v.Steps[0]).MaxArea)));
-        var unordered = Assert.Throws<ArgumentOutOfRangeException>(() => ViewSet.Relicv2FashionMnist(smallMinArea: 0.6, smallMaxArea: 0.5));
+        var unordered = Assert.Throws<ArgumentOutOfRangeException>(() => ViewSet.ReLICv2FashionMnist(smallMinArea: 0.6, smallMaxArea: 0.5));
         Assert.Contains("smallMinArea (0.6) must be <= smallMaxArea (0.5)", unordered.Message);
-        Assert.Contains("smallMinArea must be in (0, 1], got 0", Assert.Throws<ArgumentOutOfRangeException>(() => ViewSet.Relicv2FashionMnist(smallMinArea: 0)).Message);
-        Assert.Contains("largeCount", Assert.Throws<ArgumentOutOfRangeException>(() => ViewSet.Relicv2FashionMnist(largeCount: 0)).Message);
-        Assert.Contains("smallCount", Assert.Throws<ArgumentOutOfRangeException>(() => ViewSet.Relicv2FashionMnist(smallCount: -1)).Message);
-        Assert.True(ViewSet.Relicv2FashionMnist(maskProbability: 0.5).NeedsMasks);
+        Assert.Contains("smallMinArea must be in (0, 1], got 0", Assert.Throws<ArgumentOutOfRangeException>(() => ViewSet.ReLICv2FashionMnist(smallMinArea: 0)).Message);
+        Assert.Contains("largeCount", Assert.Throws<ArgumentOutOfRangeException>(() => ViewSet.ReLICv2FashionMnist(largeCount: 0)).Message);
+        Assert.Contains("smallCount", Assert.Throws<ArgumentOutOfRangeException>(() => ViewSet.ReLICv2FashionMnist(smallCount: -1)).Message);
+        Assert.True(ViewSet.ReLICv2FashionMnist(maskProbability: 0.5).NeedsMasks);
     }
 
     [Fact]
     public void Same_seed_gives_the_same_views_and_different_views_differ()
     {
         using var scope = Torch.NewScope();
-        var set = ViewSet.Relicv2Cifar();
+        var set = ViewSet.ReLICv2Cifar();
         var x = Sources(3, 3, 36);
         using var a = set.Run(x, 5);
         using var b = set.Run(x, 5);
@@ -126,7 +126,7 @@ public class ViewSetTests
     [Fact]
     public void Saliency_masking_is_drawn_independently_per_large_view()
     {
-        var set = ViewSet.Relicv2Cifar(maskProbability: 0.5);
+        var set = ViewSet.ReLICv2Cifar(maskProbability: 0.5);
         Assert.True(set.NeedsMasks);
         var p = set.Sample(24, 40, 40, 8);
         var flags = p.Large.Select(c => string.Join("", c.Steps.OfType<SaliencyMaskParams>().Single().Applied.Select(f => f ? '1' : '0'))).ToArray();
@@ -141,7 +141,7 @@ public class ViewSetTests
     [Fact]
     public void View_sets_and_their_parameters_round_trip_through_json()
     {
-        var set = ViewSet.Relicv2(largeCount: 2, smallCount: 1, largeSize: 32, smallSize: 16, maskProbability: 0.1);
+        var set = ViewSet.ReLICv2(largeCount: 2, smallCount: 1, largeSize: 32, smallSize: 16, maskProbability: 0.1);
         Assert.Equal(set, ViewSet.FromJson(set.ToJson()));
         var p = set.Sample(2, 40, 40, 1);
         Assert.Equal(p, ViewSetParams.FromJson(p.ToJson()));
@@ -152,7 +152,7 @@ public class ViewSetTests
     public void Building_views_leaves_no_intermediate_tensor_alive()
     {
         using var scope = Torch.NewScope();
-        var set = ViewSet.Relicv2Cifar(maskProbability: 0.5);
+        var set = ViewSet.ReLICv2Cifar(maskProbability: 0.5);
         var sources = Sources(6, 3, 36);
         var masks = Torch.Ones(6, 1, 36, 36);
         var before = scope.Count;

@@ -45,7 +45,7 @@ public partial class CommandLineTests
         var experiment = Experiment.FromJson(output);
         Assert.Equal(3, experiment.Epochs);
         Assert.Equal(0.25, experiment.Optimizer.LearningRate);
-        Assert.Equal(Experiment.FashionMnistRelicv2().With("epochs", "3").With("optimizer.learningRate", "0.25"), experiment);
+        Assert.Equal(Experiment.FashionMnistReLICv2().With("epochs", "3").With("optimizer.learningRate", "0.25"), experiment);
     }
 
     [Theory]
@@ -57,6 +57,9 @@ public partial class CommandLineTests
     [InlineData("eval linear --run-dir /nonexistent-relic-run", "is not a run directory")]
     [InlineData("bench step --shards 0", "--shards must be in [1, 16] (batch 32), got 0")]
     [InlineData("pretrain --set shards=0", "Experiment.Shards must be in [1, 64]")]
+    [InlineData("bench step --contend 300", "--contend must be in [0, 256], got 300")]
+    [InlineData("bench step --contend-limit 5", "--contend-limit must be in [10, 86400] seconds, got 5")]
+    [InlineData("bench step --augment-threads 0", "--augment-threads must be in [1, 256], got 0")]
     public void Bad_arguments_give_a_one_line_error_and_exit_code_2(string args, string message)
     {
         var (code, _, error) = Run(args.Split(' '));
@@ -80,6 +83,62 @@ public partial class CommandLineTests
         Assert.True(lines[1].GetProperty("compute_images_per_s").GetDouble() > 0);
         var ratio = lines[2].GetProperty("sharded_compute_ratio").GetDouble();
         Assert.Equal(Math.Round(lines[1].GetProperty("compute_images_per_s").GetDouble() / lines[0].GetProperty("compute_images_per_s").GetDouble(), 2), ratio);
+    }
+}
+
+public partial class CommandLineTests
+{
+    [Fact]
+    public void Bench_step_contended_and_profiled_reports_slowdowns_peaks_and_a_breakdown_and_leaves_no_busy_process()
+    {
+        var (code, output, error) = Run("bench", "step", "--steps", "1", "--contend", "1", "--contend-limit", "300", "--profile");
+        Assert.True(code == 0, error);
+        var lines = output.Trim().Split('\n').Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(4, lines.Count);
+        var (quiet, contended, slowdown, profile) = (lines[0], lines[1], lines[2], lines[3]);
+        foreach (var line in new[] { quiet, contended })
+        {
+            Assert.True(line.GetProperty("matmul_gflops").GetDouble() > 0);
+            Assert.True(line.GetProperty("peak_rss_mib").GetDouble() > 0);
+            Assert.Equal(Torch.BuildArchitecture, line.GetProperty("shim_arch").GetString());
+            Assert.Equal(1, line.GetProperty("augment_threads").GetInt32());
+        }
+        Assert.Equal(0, quiet.GetProperty("contending_processes").GetInt32());
+        Assert.Equal(1, contended.GetProperty("contending_processes").GetInt32());
+        double D(System.Text.Json.JsonElement e, string key) => e.GetProperty(key).GetDouble();
+        Assert.Equal(Math.Round(D(quiet, "augment_images_per_s") / D(contended, "augment_images_per_s"), 2), D(slowdown, "augment_slowdown"));
+        Assert.Equal(Math.Round(D(quiet, "full_step_images_per_s") / D(contended, "full_step_images_per_s"), 2), D(slowdown, "full_step_slowdown"));
+        var categories = profile.GetProperty("categories").EnumerateArray().ToList();
+        Assert.Equal(ReLICv2.Experiments.StepProfile.Categories, categories.Select(c => c.GetProperty("category").GetString()));
+        // Each category is rounded to 0.01 ms: together they are the step's time within their rounding.
+        Assert.Equal(D(profile, "ms_per_step"), categories.Sum(c => D(c, "ms_per_step")), 0.005 * (categories.Count + 1));
+        Assert.True(categories.Single(c => c.GetProperty("category").GetString() == ReLICv2.Experiments.StepProfile.Convolution).GetProperty("ms_per_step").GetDouble() > 0);
+        Assert.Contains("convolution", error);
+        Assert.Empty(ChildProcesses("timeout"));
+    }
+
+    /// <summary>This process' children named <paramref name="command"/>, from /proc.</summary>
+    private static List<int> ChildProcesses(string command)
+    {
+        var me = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var found = new List<int>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var close = stat.LastIndexOf(')');
+                var name = stat[(stat.IndexOf('(') + 1)..close];
+                var ppid = stat[(close + 2)..].Split(' ')[1];
+                if (name == command && ppid == me) found.Add(pid);
+            }
+            catch (IOException)
+            {
+                // the process ended while being read
+            }
+        }
+        return found;
     }
 }
 

@@ -32,7 +32,7 @@ public sealed class DistributedRunTests : IDisposable
         new DatasetSpec(DatasetKind.Synthetic, trainLimit: 256, testLimit: 32, imageSize: 16),
         new EncoderSpec(18, baseWidth: 4, smallImageStem: true),
         new HeadsSpec(16, 8, 16),
-        ViewSet.Relicv2(largeCount: 2, smallCount: 1, largeSize: 16, smallSize: 8),
+        ViewSet.ReLICv2(largeCount: 2, smallCount: 1, largeSize: 16, smallSize: 8),
         Presets.ReLICv2(temperature: 0.2, negatives: Losses.Negatives.Sample(4)),
         TargetMode.Ema, new EmaSpec(0.9),
         new OptimizerSpec(OptimizerKind.Lars, learningRate: 0.5, warmupEpochs: 0),

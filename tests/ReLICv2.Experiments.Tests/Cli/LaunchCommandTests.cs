@@ -92,7 +92,7 @@ public class LaunchCommandTests
         var ranks = ByRank(output);
         Assert.Equal([0, 1], ranks.Keys.Order());
         foreach (var lines in ranks.Values)
-            Assert.Equal(Experiment.FashionMnistRelicv2().With("epochs", "3"), Experiment.FromJson(string.Join('\n', lines)));
+            Assert.Equal(Experiment.FashionMnistReLICv2().With("epochs", "3"), Experiment.FromJson(string.Join('\n', lines)));
     }
 
     [Fact]

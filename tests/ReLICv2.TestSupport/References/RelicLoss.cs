@@ -14,7 +14,8 @@ namespace ReLICv2.Tests.References;
 /// </code>
 /// With all negatives, P^{a→t} is the row softmax and P^{t→a} the column softmax (transposed) of the square matrix L.
 /// The target embeddings are detached (the target network receives no gradient). Reductions are means over the N anchors.
-/// Defaults: β = 1, α = 1, τ = 0.1, Forward.
+/// Defaults: β = 1, α = 1, τ = 0.1, Forward — in the order and with the defaults of the DSL preset
+/// <c>Presets.Relic(beta, alpha, temperature, …)</c>.
 /// </summary>
 public static class RelicLoss
 {
@@ -24,7 +25,7 @@ public static class RelicLoss
     /// or null for all batch elements.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">τ is not positive and finite, or α/β negative or not finite.</exception>
-    public static RelicLossTerms Compute(Tensor online, Tensor target, double temperature = 0.1, double alpha = 1, double beta = 1,
+    public static RelicLossTerms Compute(Tensor online, Tensor target, double beta = 1, double alpha = 1, double temperature = 0.1,
         KlHandling kl = KlHandling.Forward, Tensor? candidates = null)
     {
         ArgumentNullException.ThrowIfNull(online);
@@ -41,7 +42,7 @@ public static class RelicLoss
             logitsAt = logitsAt.Gather(1, candidates);
             logitsTa = logitsTa.Gather(1, candidates);
         }
-        var terms = FromLogits(logitsAt, logitsTa, alpha, beta, kl, positiveFirst: candidates is not null);
+        var terms = FromLogits(logitsAt, logitsTa, beta, alpha, kl, positiveFirst: candidates is not null);
         scope.MoveOut(terms.Total, terms.Contrastive, terms.Invariance);
         return terms;
     }
@@ -49,13 +50,13 @@ public static class RelicLoss
     /// <summary>
     /// ℓ(a, t) with sub-sampled negatives drawn from <paramref name="generator"/> (one candidate set per anchor, shared by both distributions).
     /// </summary>
-    public static RelicLossTerms Compute(Tensor online, Tensor target, Negatives negatives, Generator generator, double temperature = 0.1,
-        double alpha = 1, double beta = 1, KlHandling kl = KlHandling.Forward)
+    public static RelicLossTerms Compute(Tensor online, Tensor target, Negatives negatives, Generator generator, double beta = 1,
+        double alpha = 1, double temperature = 0.1, KlHandling kl = KlHandling.Forward)
     {
         ArgumentNullException.ThrowIfNull(online);
         using var scope = Torch.NewScope();
         var candidates = CandidateSampler.Sample(online.Size(0), negatives, generator, online.Device);
-        var terms = Compute(online, target, temperature, alpha, beta, kl, candidates);
+        var terms = Compute(online, target, beta, alpha, temperature, kl, candidates);
         scope.MoveOut(terms.Total, terms.Contrastive, terms.Invariance);
         return terms;
     }
@@ -69,13 +70,13 @@ public static class RelicLoss
     /// ℓ of the global batch, and so is the mean of the gradients.
     /// </summary>
     /// <exception cref="ArgumentException">A KL handling other than Forward (it would need gradients of other ranks' rows).</exception>
-    public static RelicLossTerms Compute(Tensor online, Tensor target, Training.GlobalBatch global, double temperature = 0.1, double alpha = 1,
-        double beta = 1, KlHandling kl = KlHandling.Forward)
+    public static RelicLossTerms Compute(Tensor online, Tensor target, Training.GlobalBatch global, double beta = 1, double alpha = 1,
+        double temperature = 0.1, KlHandling kl = KlHandling.Forward)
     {
         ArgumentNullException.ThrowIfNull(online);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(global);
-        if (global.WorldSize == 1) return Compute(online, target, temperature, alpha, beta, kl);
+        if (global.WorldSize == 1) return Compute(online, target, beta, alpha, temperature, kl);
         if (kl != KlHandling.Forward)
             throw new ArgumentException($"RelicLoss: KL handling {kl} differentiates P^(t->a), whose candidates are other ranks' online embeddings, gathered without autograd; under data parallelism only Forward (KL(P^(a->t) || sg[P^(t->a)])) is allowed", nameof(kl));
         if (!(temperature > 0) || double.IsInfinity(temperature))
@@ -87,7 +88,7 @@ public static class RelicLoss
         var tAll = Torch.Normalize(global.Gather(target));
         var logitsAt = o.Matmul(tAll.T()) / temperature;   // [n, R·n]: ⟨ô_i, t̂_j⟩/τ
         var logitsTa = t.Matmul(oAll.T()) / temperature;   // [n, R·n]: ⟨t̂_i, ô_j⟩/τ
-        var terms = FromLogits(logitsAt, logitsTa, alpha, beta, kl, positiveOffset: global.RowOffset(online.Size(0)));
+        var terms = FromLogits(logitsAt, logitsTa, beta, alpha, kl, positiveOffset: global.RowOffset(online.Size(0)));
         scope.MoveOut(terms.Total, terms.Contrastive, terms.Invariance);
         return terms;
     }
@@ -98,7 +99,7 @@ public static class RelicLoss
     /// column 0 when <paramref name="positiveFirst"/>, else column <paramref name="positiveOffset"/> + i (the rows of one rank
     /// of a data-parallel global batch; 0 for square matrices).
     /// </summary>
-    public static RelicLossTerms FromLogits(Tensor logitsAt, Tensor logitsTa, double alpha = 1, double beta = 1,
+    public static RelicLossTerms FromLogits(Tensor logitsAt, Tensor logitsTa, double beta = 1, double alpha = 1,
         KlHandling kl = KlHandling.Forward, bool positiveFirst = false, long positiveOffset = 0)
     {
         ArgumentNullException.ThrowIfNull(logitsAt);
