@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs ReLICv2.NET into a local folder that your own projects and scripts use as a package source (README, "Use it from
 # your own project"; docs/architecture.md §8): ReLICv2.Core (with the native shim under runtimes/linux-x64/native),
-# ReLICv2.Dsl, ReLICv2.Runner, ReLICv2.FSharp (open Prelude) and ReLICv2.Templates (dotnet new relic-experiment).
+# ReLICv2.Dsl, ReLICv2.Runner, ReLICv2.FSharp (open Prelude), ReLICv2.Testing (FsCheck generators and laws,
+# docs/testing.md) and ReLICv2.Templates (dotnet new relic-experiment).
 #   scripts/pack.sh [--output DIR] [--version X.Y.Z[-suffix]] [--portable]
 # --output   the folder (default artifacts/packages, gitignored); the template's default package folder is this one;
 # --version  the package version (default: Version in Directory.Build.props);
@@ -19,7 +20,7 @@ while [ $# -gt 0 ]; do
     --output|-o) out="${2:?--output needs a folder}"; shift 2 ;;
     --version) version="${2:?--version needs a value, e.g. 0.2.0}"; shift 2 ;;
     --portable) portable=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "pack.sh: unknown option '$1' (allowed: --output DIR, --version X.Y.Z, --portable)" >&2; exit 2 ;;
   esac
 done
@@ -30,8 +31,9 @@ start=$(date +%s)
 common=(-c Release --nologo -v quiet -clp:ErrorsOnly)
 if [ -n "$version" ]; then common+=("-p:Version=$version"); fi
 
-echo "pack: building ReLICv2.FSharp and what it references (Release)"
+echo "pack: building ReLICv2.FSharp, ReLICv2.Testing and what they reference (Release)"
 dotnet build "$here/src/FSharp/ReLICv2.FSharp.fsproj" "${common[@]}"
+dotnet build "$here/src/Testing/ReLICv2.Testing.csproj" "${common[@]}"
 
 native=()
 if [ "$portable" -eq 1 ]; then
@@ -42,8 +44,9 @@ if [ "$portable" -eq 1 ]; then
   native=("-p:NativeLib=$portable_dir/librelic_torch.so")
 fi
 
-echo "pack: ReLICv2.Core, ReLICv2.Dsl, ReLICv2.Runner, ReLICv2.FSharp -> $out"
-for project in src/Core/ReLICv2.Core.csproj src/Dsl/ReLICv2.Dsl.csproj src/Runner/ReLICv2.Runner.csproj src/FSharp/ReLICv2.FSharp.fsproj; do
+echo "pack: ReLICv2.Core, ReLICv2.Dsl, ReLICv2.Runner, ReLICv2.FSharp, ReLICv2.Testing -> $out"
+for project in src/Core/ReLICv2.Core.csproj src/Dsl/ReLICv2.Dsl.csproj src/Runner/ReLICv2.Runner.csproj src/FSharp/ReLICv2.FSharp.fsproj \
+               src/Testing/ReLICv2.Testing.csproj; do
   dotnet pack "$here/$project" --no-build -o "$out" "${common[@]}" "${native[@]}"
 done
 echo "pack: ReLICv2.Templates (relic-experiment) -> $out"
@@ -51,7 +54,7 @@ dotnet pack "$here/templates/ReLICv2.Templates.csproj" -o "$out" "${common[@]}" 
 
 packed_version="${version:-$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$here/Directory.Build.props" | head -n 1)}"
 echo "pack: done in $(( $(date +%s) - start )) s:"
-for id in ReLICv2.Core ReLICv2.Dsl ReLICv2.Runner ReLICv2.FSharp ReLICv2.Templates; do
+for id in ReLICv2.Core ReLICv2.Dsl ReLICv2.Runner ReLICv2.FSharp ReLICv2.Testing ReLICv2.Templates; do
   file="$out/$id.$packed_version.nupkg"
   [ -f "$file" ] || { echo "pack.sh: $file was not written" >&2; exit 1; }
   echo "  $file"
@@ -59,5 +62,6 @@ done
 cat <<NEXT
 Use them (README, "Use it from your own project"):
   F# script:  #i "nuget: $out"  then  #r "nuget: ReLICv2.FSharp, $packed_version"
+  tests:      <PackageReference Include="ReLICv2.Testing" Version="$packed_version" />  (docs/testing.md)
   template:   dotnet new install $out/ReLICv2.Templates.$packed_version.nupkg && dotnet new relic-experiment -n MyExperiment
 NEXT

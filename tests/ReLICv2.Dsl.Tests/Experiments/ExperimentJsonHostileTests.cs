@@ -1,10 +1,8 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using FsCheck;
-using FsCheck.Fluent;
 using ReLICv2.Experiments;
 using ReLICv2.Objectives;
+using ReLICv2.Testing;
 using ReLICv2.Training;
 using ReLICv2.Views;
 using Xunit;
@@ -33,86 +31,16 @@ public sealed class ExperimentJsonHostileTests : IDisposable
         epochs, batchSize: 16, seed: 3,
         new EvaluationSpec(probeEpochs: 2, knnK: 5));
 
-    private static readonly string[] HostileValues =
-        ["null", "-1", "0", "1.5", "1e300", "-1e300", "9223372036854775807", "18446744073709551616", "\"x\"", "\"\"", "true", "[]", "{}", "[1,2]",
-         "{\"op\":\"nope\"}", "{\"kind\":\"nope\"}", "\"NaN\"", "\"-Infinity\"", "[null]", "{\"a\":null}"];
-
-    /// <summary>Every place in the tree: (parent, property name or index).</summary>
-    private static List<(JsonNode Parent, string? Name, int Index)> Places(JsonNode node)
-    {
-        var result = new List<(JsonNode, string?, int)>();
-        void Walk(JsonNode n)
-        {
-            switch (n)
-            {
-                case JsonObject o:
-                    foreach (var (k, v) in o.ToList())
-                    {
-                        result.Add((o, k, -1));
-                        if (v is not null) Walk(v);
-                    }
-                    break;
-                case JsonArray a:
-                    for (var i = 0; i < a.Count; i++)
-                    {
-                        result.Add((a, null, i));
-                        if (a[i] is { } v) Walk(v);
-                    }
-                    break;
-            }
-        }
-        Walk(node);
-        return result;
-    }
-
-    /// <summary>Whether <paramref name="json"/> is read, or refused with a JsonException from the experiment reader.</summary>
-    private static bool ReadsOrRefusesCleanly(string json, out string failure)
-    {
-        failure = "";
-        try
-        {
-            Experiment.FromJson(json);
-            return true;
-        }
-        catch (JsonException e) when (e.Message.StartsWith("experiment JSON", StringComparison.Ordinal))
-        {
-            return true;
-        }
-        catch (Exception e)
-        {
-            failure = $"{e.GetType().Name}: {e.Message}\n{json}";
-            return false;
-        }
-    }
+    /// <summary>The refusal <see cref="Experiment.FromJson"/> documents: a JsonException from the experiment reader.</summary>
+    private static bool IsCleanRefusal(Exception e) => e is JsonException && e.Message.StartsWith("experiment JSON", StringComparison.Ordinal);
 
     [Fact]
-    public void A_field_replaced_by_any_json_value_or_removed_reads_or_is_refused_cleanly()
-    {
-        var json = Tiny().ToJson();
-        var count = Places(JsonNode.Parse(json)!).Count;
-        Prop.ForAll(Gen.Choose(0, count - 1).ToArbitrary(), Gen.Choose(-1, HostileValues.Length - 1).ToArbitrary(), (at, value) =>
-        {
-            var root = JsonNode.Parse(json)!;
-            var (parent, name, index) = Places(root)[at];
-            if (value < 0 && parent is JsonObject o) o.Remove(name!);
-            else if (value < 0) ((JsonArray)parent).RemoveAt(index);
-            else if (parent is JsonObject obj) obj[name!] = JsonNode.Parse(HostileValues[value]);
-            else ((JsonArray)parent)[index] = JsonNode.Parse(HostileValues[value]);
-            return ReadsOrRefusesCleanly(root.ToJsonString(), out var failure).Label(failure);
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(400).WithQuietOnSuccess(true));
-    }
+    public void A_field_replaced_by_any_json_value_or_removed_reads_or_is_refused_cleanly() =>
+        JsonLaws.ReadsOrRefusesCleanly(JsonArbitraries.FieldMutations(Tiny().ToJson()), Experiment.FromJson, IsCleanRefusal, LawConfig.Default.WithMaxTest(400));
 
     [Fact]
-    public void Text_cut_or_bit_flipped_anywhere_reads_or_is_refused_cleanly()
-    {
-        var bytes = Encoding.UTF8.GetBytes(Tiny().ToJson());
-        Prop.ForAll(Gen.Choose(0, bytes.Length - 1).ToArbitrary(), Gen.Choose(-1, 7).ToArbitrary(), (at, bit) =>
-        {
-            var changed = bit < 0 ? bytes[..at] : (byte[])bytes.Clone();
-            if (bit >= 0) changed[at] ^= (byte)(1 << bit);
-            return ReadsOrRefusesCleanly(Encoding.UTF8.GetString(changed), out var failure).Label(failure);
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(400).WithQuietOnSuccess(true));
-    }
+    public void Text_cut_or_bit_flipped_anywhere_reads_or_is_refused_cleanly() =>
+        JsonLaws.ReadsOrRefusesCleanly(JsonArbitraries.ByteMutations(Tiny().ToJson()), Experiment.FromJson, IsCleanRefusal, LawConfig.Default.WithMaxTest(400));
 
     public static TheoryData<string, string, string> FieldLies => new()
     {
