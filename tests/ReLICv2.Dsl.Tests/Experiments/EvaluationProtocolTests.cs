@@ -84,7 +84,7 @@ public sealed class EvaluationProtocolTests : IDisposable
         var (fit, heldOut) = SupervisedRecipe.HoldOut(train, e.Seed);
         Assert.Equal((58, 6), (fit.Count, heldOut.Count));
         var sweep = SupervisedRecipe.Sweep(e, train);
-        Assert.Equal([0.1 / 3, 0.1, 0.3], sweep.LearningRates);
+        Assert.Equal([0.1 / 3, 0.1, 0.1 * 3], sweep.LearningRates);
         Assert.Equal(3, sweep.HeldOutTop1.Count);
         Assert.All(sweep.HeldOutTop1, s => Assert.True(double.IsNaN(s) || s is >= 0 and <= 1));
         var best = sweep.HeldOutTop1.Select((s, i) => (s, i)).Where(p => !double.IsNaN(p.s)).MaxBy(p => p.s).i;

@@ -173,7 +173,9 @@ public sealed class ExperimentTests : IDisposable
         var first = Tiny().With("shards", "2").Run(dir);
         var second = Tiny().With("shards", "2").Run(Path.Combine(dir, "again"));
         Assert.Equal(4, first.Pretraining.StepsDone);
-        Assert.Equal(first.Accuracies.Select(a => a.Top1), second.Accuracies.Select(a => a.Top1));
+        // The same-time supervised row trains for as many steps as the measured wall-clock allows: not a reproducible quantity.
+        static IEnumerable<double> Reproducible(ExperimentResult r) => r.Accuracies.Where(a => a.Encoder != ExperimentRunner.SupervisedSameTime).Select(a => a.Top1);
+        Assert.Equal(Reproducible(first), Reproducible(second));
         Assert.Equal(MetricsLog.Read(new RunDirectory(dir).Metrics).Select(m => m.Loss),
             MetricsLog.Read(new RunDirectory(Path.Combine(dir, "again")).Metrics).Select(m => m.Loss));
     }
