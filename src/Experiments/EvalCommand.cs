@@ -65,12 +65,30 @@ public static class EvalCommand
     public static Command BuildSupervised()
     {
         var options = new ExperimentOptions();
-        var command = new Command("supervised", "Train the experiment's encoder with labels under the supervised recipe (learning-rate sweep, then evaluation.supervisedEpochs epochs) and score it.");
+        var runDir = new Option<DirectoryInfo?>("--run-dir")
+        {
+            Description = "A run directory: its experiment (unless --preset or --config is given) is trained with labels and the row is added to its results.json.",
+        };
+        var command = new Command("supervised", "Train the experiment's encoder with labels under the supervised recipe (learning-rate sweep, then " +
+                                                $"evaluation.supervisedEpochs epochs, {EvaluationSpec.DefaultSupervisedEpochs} when unset) and score it: the supervised reference.") { runDir };
         options.AddTo(command);
         command.SetAction(parse => Guard("supervised", () =>
         {
-            var experiment = options.Resolve(parse);
+            var dir = parse.GetValue(runDir);
+            var run = dir is null ? null : new RunDirectory(dir.FullName);
+            Experiment experiment;
+            if (run is not null && parse.GetValue(options.Preset) is null && parse.GetValue(options.Config) is null)
+            {
+                if (!File.Exists(run.Experiment)) throw new ArgumentException($"--run-dir: '{run.Root}' is not a run directory (it has no experiment.json)");
+                experiment = options.ApplySets(Experiment.Load(run.Experiment), parse);
+            }
+            else experiment = options.Resolve(parse);
             var row = ExperimentRunner.TrainSupervised(experiment, new ConsoleCallbacks().Callbacks);
+            if (run is not null)
+            {
+                ResultsFile.Put(run, row);
+                Console.WriteLine($"   added to {run.Results}");
+            }
             PretrainCommand.PrintTable([row], Console.IsOutputRedirected);
         }));
         return command;

@@ -139,9 +139,12 @@ public static class ExperimentRunner
             NextPhase(callbacks, "supervised recipe: the wall-clock of pre-training + evaluation");
             accuracies.Add(SupervisedRecipe.SameTime(experiment, train, test, sweep, selfSupervisedSeconds, callbacks, cancellation));
             WriteResults(run, accuracies);
-            NextPhase(callbacks, "supervised recipe: reference");
-            accuracies.Add(SupervisedRecipe.Reference(experiment, train, test, sweep, callbacks, cancellation));
-            WriteResults(run, accuracies);
+            if (experiment.Evaluation.SupervisedEpochs is not null)
+            {
+                NextPhase(callbacks, "supervised recipe: reference");
+                accuracies.Add(SupervisedRecipe.Reference(experiment, train, test, sweep, callbacks, cancellation));
+                WriteResults(run, accuracies);
+            }
         }
         return new ExperimentResult(experiment, run, pretraining, accuracies);
     }

@@ -95,8 +95,7 @@ public static class RunEvaluation
 
     private static AccuracyResult Record(RunDirectory run, AccuracyResult row, ExperimentCallbacks callbacks)
     {
-        var rows = ResultsFile.Read(run).Where(r => !(r.Encoder == row.Encoder && r.Protocol == row.Protocol)).Append(row).ToList();
-        ResultsFile.Write(run, rows);
+        ResultsFile.Put(run, row);
         callbacks.OnMessage?.Invoke($"{row.Encoder}, {row.Protocol}: top-1 {row.Top1:P2}");
         return row;
     }

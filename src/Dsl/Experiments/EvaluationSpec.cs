@@ -5,8 +5,8 @@ namespace ReLICv2.Experiments;
 /// baselines every result is shown beside — the same probe on a random-init encoder, and the same encoder trained with
 /// labels under a standard supervised recipe (docs/evaluation.md §2: crop and flip, Nesterov SGD, cosine schedule, weight
 /// decay, the learning rate picked by a sweep of <see cref="SupervisedLearningRate"/> ÷ and × <see cref="SupervisedSweepFactor"/>
-/// on a held-out tenth of the training split), once for the wall-clock of pre-training + probe and once for
-/// <see cref="SupervisedEpochs"/> as a reference. The probe trains on the plain training set plus
+/// on a held-out tenth of the training split) for the wall-clock of pre-training + probe and, when
+/// <see cref="SupervisedEpochs"/> is set, for that many epochs as a reference. The probe trains on the plain training set plus
 /// <see cref="ProbeAugmentedCopies"/> cached crop-and-flip copies of it (docs/method.md §7's spatial augmentation, computed
 /// once so the frozen encoder runs once per copy rather than once per probe epoch) and tests on plain images.
 /// With <see cref="EvaluateTarget"/> the EMA target's encoder is scored too, beside the online one.
@@ -26,7 +26,7 @@ public sealed record EvaluationSpec
         RandomInitBaseline = randomInitBaseline;
         SupervisedBaseline = supervisedBaseline;
         SupervisedEpochs = supervisedEpochs is null or >= 1 ? supervisedEpochs
-            : throw new ArgumentOutOfRangeException(nameof(supervisedEpochs), supervisedEpochs, $"EvaluationSpec.SupervisedEpochs must be >= 1 (null: {DefaultSupervisedEpochs})");
+            : throw new ArgumentOutOfRangeException(nameof(supervisedEpochs), supervisedEpochs, "EvaluationSpec.SupervisedEpochs must be >= 1 (null: no reference in the run)");
         ProbeAugmentedCopies = probeAugmentedCopies is >= 0 and <= 64 ? probeAugmentedCopies
             : throw new ArgumentOutOfRangeException(nameof(probeAugmentedCopies), probeAugmentedCopies, "EvaluationSpec.ProbeAugmentedCopies must be in [0, 64] (0: the probe trains on plain images only)");
         ProbeCropMinArea = probeCropMinArea is > 0 and <= 1 ? probeCropMinArea
@@ -40,7 +40,7 @@ public sealed record EvaluationSpec
             : throw new ArgumentOutOfRangeException(nameof(supervisedSweepEpochs), supervisedSweepEpochs, "EvaluationSpec.SupervisedSweepEpochs must be in [1, 1000]");
     }
 
-    /// <summary>Epochs of the supervised reference when <see cref="SupervisedEpochs"/> is null.</summary>
+    /// <summary>Epochs of the supervised reference <c>relic supervised</c> trains when <see cref="SupervisedEpochs"/> is null.</summary>
     public const int DefaultSupervisedEpochs = 30;
 
     public int ProbeEpochs { get; }
@@ -55,7 +55,11 @@ public sealed record EvaluationSpec
 
     public bool SupervisedBaseline { get; }
 
-    /// <summary>Epochs of the supervised reference trained to convergence; null: <see cref="DefaultSupervisedEpochs"/>.</summary>
+    /// <summary>
+    /// Epochs of the supervised reference trained to convergence. A run trains the reference after the same-time row only
+    /// when this is set; null leaves it to <c>relic supervised --run-dir</c>, which trains <see cref="DefaultSupervisedEpochs"/>
+    /// (the reference does not depend on the pre-trained encoder, so one serves every run of a dataset and encoder).
+    /// </summary>
     public int? SupervisedEpochs { get; }
 
     /// <summary>The middle learning rate of the supervised recipe's sweep, at batch 256 (scaled linearly with the batch size).</summary>

@@ -125,6 +125,16 @@ public sealed class EvaluationProtocolTests : IDisposable
     }
 
     [Fact]
+    public void Without_reference_epochs_a_run_trains_only_the_same_time_supervised_row()
+    {
+        var e = Tiny(supervised: true);
+        e = e.With(evaluation: new EvaluationSpec(probeEpochs: 1, knnK: 5, randomInitBaseline: false, probeAugmentedCopies: 0, supervisedSweepFactor: 1));
+        var result = e.Run(dir);
+        Assert.Equal([ExperimentRunner.Pretrained, ExperimentRunner.Pretrained, ExperimentRunner.SupervisedSameTime], result.Accuracies.Select(a => a.Encoder));
+        Assert.Contains("the wall-clock of pre-training + evaluation; lr 0.1 (no sweep)", result.Accuracies[^1].Note);
+    }
+
+    [Fact]
     public void A_transfer_probe_runs_on_another_dataset_brought_to_the_encoder_shape()
     {
         Tiny().Run(dir);

@@ -42,6 +42,15 @@ public sealed class EvalCommandTests : IDisposable
         Assert.True(code == 0, error);
         Assert.Contains("transfer to Synthetic", output);
 
+        (code, output, error) = CommandLineTests.Run("supervised", "--run-dir", dir, "--set", "evaluation.supervisedEpochs=1", "--set", "evaluation.supervisedSweepFactor=1");
+        Assert.True(code == 0, error);
+        Assert.Contains("added to", output);
+        var after = ResultsFile.Read(new RunDirectory(dir));
+        Assert.Equal(rows, after.Take(rows.Count));
+        var reference = Assert.Single(after, r => r.Encoder == ExperimentRunner.SupervisedReference);
+        Assert.Equal(ExperimentRunner.LabelsEndToEnd, reference.Protocol);
+        Assert.Contains("1 epochs; lr 0.1 (no sweep)", reference.Note);
+
         (code, _, error) = CommandLineTests.Run("eval", "linear", "--run-dir", dir, "--dataset", "mnist-ish");
         Assert.Equal(2, code);
         Assert.Contains("--dataset 'mnist-ish' is not one of", error);
