@@ -22,7 +22,7 @@ public static class RunEvaluation
     /// Fine-tunes the run's pre-trained encoder (and, with <paramref name="randomInit"/>, a freshly initialised one) on
     /// <paramref name="fraction"/> of the training labels and scores both on the test split. The label subset is read from
     /// <paramref name="subsetPath"/> when given, else from the run directory's <c>labels-…json</c> for this dataset,
-    /// fraction and seed, which is drawn and saved on first use. The rows replace any of the same name in results.json,
+    /// split size, fraction and seed, which is drawn and saved on first use. The rows replace any of the same name in results.json,
     /// each written as soon as it is scored.
     /// </summary>
     /// <param name="runDirectory">A run directory (experiment.json and checkpoints/).</param>
@@ -63,11 +63,15 @@ public static class RunEvaluation
         return rows;
     }
 
-    /// <summary>The run directory's label subset file for a dataset, fraction and seed.</summary>
-    public static string SubsetPath(RunDirectory run, DatasetKind kind, double fraction, ulong seed)
+    /// <summary>
+    /// The run directory's label subset file for a dataset kind, a training split of <paramref name="count"/> images, a
+    /// fraction and a seed (<c>labels-fashionmnist-n60000-0.01-seed1.json</c>).
+    /// </summary>
+    public static string SubsetPath(RunDirectory run, DatasetKind kind, int count, double fraction, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(run);
-        return Path.Combine(run.Root, $"labels-{kind.ToString().ToLowerInvariant()}-{fraction.ToString("0.#####", CultureInfo.InvariantCulture)}-seed{seed}.json");
+        return Path.Combine(run.Root,
+            $"labels-{kind.ToString().ToLowerInvariant()}-n{count}-{fraction.ToString("0.#####", CultureInfo.InvariantCulture)}-seed{seed}.json");
     }
 
     private static LabelSubset Subset(RunDirectory run, IImageDataset train, double fraction, ulong seed, string? given, DatasetKind kind,
@@ -80,7 +84,7 @@ public static class RunEvaluation
             callbacks.OnMessage?.Invoke($"label subset: {loaded.Indices.Count} images from {given}");
             return loaded;
         }
-        var path = SubsetPath(run, kind, fraction, seed);
+        var path = SubsetPath(run, kind, train.Count, fraction, seed);
         if (File.Exists(path))
         {
             var saved = LabelSubset.Load(path).CheckFits(train.Count, "the training split");

@@ -106,7 +106,7 @@ public sealed class EvaluationProtocolTests : IDisposable
         var rows = RunEvaluation.FineTune(dir, 0.25, Short);
         var protocol = RunEvaluation.FineTuneProtocol(0.25);
         Assert.Equal([(ExperimentRunner.Pretrained, protocol), (ExperimentRunner.RandomInit, protocol)], rows.Select(r => (r.Encoder, r.Protocol)));
-        var subsetFile = RunEvaluation.SubsetPath(run, DatasetKind.Synthetic, 0.25, 3);
+        var subsetFile = RunEvaluation.SubsetPath(run, DatasetKind.Synthetic, 64, 0.25, 3);
         var subset = LabelSubset.Load(subsetFile);
         Assert.Equal(16, subset.Indices.Count);
         Assert.Equal(LabelSubset.Draw(Tiny().Dataset.Load().Train, 0.25, 3), subset);
