@@ -73,7 +73,7 @@ public static class SupervisedRecipe
         using var encoder = experiment.Encoder.Build(train.Channels, init);
         var score = Train(experiment, encoder, train, test, sweep.Best, Epochs(experiment, train, steps), steps, callbacks, cancellation);
         return new AccuracyResult(ExperimentRunner.SupervisedSameTime, ExperimentRunner.LabelsEndToEnd, score.Top1, score.Top5,
-            $"{steps} steps ≈ {seconds / 60:F1} min, the wall-clock of pre-training + evaluation; {sweep.Describe()}");
+            $"same wall-clock as pre-training + evaluation: {steps} steps ≈ {seconds / 60:F1} min; {sweep.Describe()}");
     }
 
     /// <summary>
@@ -90,7 +90,7 @@ public static class SupervisedRecipe
         using var encoder = experiment.Encoder.Build(train.Channels, init);
         var score = Train(experiment, encoder, train, test, sweep.Best, epochs, null, callbacks, cancellation);
         return new AccuracyResult(ExperimentRunner.SupervisedReference, ExperimentRunner.LabelsEndToEnd, score.Top1, score.Top5,
-            $"{epochs} epochs; {sweep.Describe()}");
+            $"reference trained to convergence: {epochs} epochs; {sweep.Describe()}");
     }
 
     /// <summary>The training split less a held-out tenth (at least one image each), split by a permutation drawn from the seed.</summary>

@@ -49,7 +49,7 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(rows, after.Take(rows.Count));
         var reference = Assert.Single(after, r => r.Encoder == ExperimentRunner.SupervisedReference);
         Assert.Equal(ExperimentRunner.LabelsEndToEnd, reference.Protocol);
-        Assert.Contains("1 epochs; lr 0.1 (no sweep)", reference.Note);
+        Assert.Equal("reference trained to convergence: 1 epochs; lr 0.1 (no sweep)", reference.Note);
 
         (code, _, error) = CommandLineTests.Run("eval", "linear", "--run-dir", dir, "--dataset", "mnist-ish");
         Assert.Equal(2, code);
