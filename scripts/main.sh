@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's main job: set-up (bootstrap), then ReLICv2 pre-training on Fashion-MNIST within a time budget,
-# evaluation (linear probe and k-NN of the online and EMA target encoders beside the random-init and supervised baselines), the accuracy table and the
+# evaluation (linear probe and k-NN of the online and EMA target encoders beside the random-init baseline and the supervised recipe
+# trained for the same wall-clock, docs/evaluation.md §2), the accuracy table and the
 # path of the HTML report.   scripts/main.sh [extra relic pretrain options, e.g. --set timeBudgetMinutes=5]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

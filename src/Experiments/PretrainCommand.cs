@@ -188,7 +188,7 @@ public static class PretrainCommand
     {
         var eta = r.Step > 0 ? TimeSpan.FromSeconds(r.ElapsedSeconds / r.Step * (total - r.Step)) : TimeSpan.Zero;
         var terms = string.Join(" ", r.Terms.Select(kv => $"{kv.Key} {kv.Value:F4}"));
-        return $"step {r.Step}/{total} epoch {r.Epoch} loss {r.Loss:F4} ({terms}) lr {r.LearningRate:G3}" +
+        return $"step {r.Step}/{total} epoch {r.Epoch} loss {r.Loss:F4}{(terms.Length == 0 ? "" : $" ({terms})")} lr {r.LearningRate:G3}" +
                (r.EmaDecay is { } g ? $" γ {g:F4}" : "") + $" {r.ImagesPerSecond:F0} img/s ETA {eta:hh\\:mm\\:ss}";
     }
 

@@ -87,6 +87,26 @@ let probeTop1 (result: ExperimentResult) =
     | null -> nan
     | a -> a.Top1
 
+/// The accuracy rows of an evaluation as text.
+let rows (results: AccuracyResult seq) =
+    results
+    |> Seq.map (fun a -> sprintf "%-22s %-36s %7.2f %%" a.Encoder a.Protocol (100.0 * a.Top1))
+    |> String.concat "\n"
+
+/// Semi-supervised fine-tuning of a run's encoder on a fraction of the training labels (0.01 for 1 %), beside the same
+/// protocol from a random initialisation (docs/evaluation.md §1); the rows also go to the run's results.json.
+let fineTune (fraction: float) (runDir: string) =
+    RunEvaluation.FineTune(runDir, fraction, callbacks = printing)
+
+/// Fine-tuning with settings of one's own: fineTuneWith (FineTuningOptions(30, 64, 0.5, 0.02, 0.0)) 0.01 dir.
+let fineTuneWith (options: FineTuningOptions) (fraction: float) (runDir: string) =
+    RunEvaluation.FineTune(runDir, fraction, options, callbacks = printing)
+
+/// Linear probe and k-NN of a run's encoder on another dataset, its images brought to the encoder's channels and size
+/// (transfer, docs/evaluation.md §3): runDir |> transfer (DatasetSpec(DatasetKind.Cifar10)).
+let transfer (dataset: DatasetSpec) (runDir: string) =
+    ExperimentRunner.EvaluateRun(runDir, true, true, printing, dataset)
+
 /// Makes a small, fast variant of an experiment for --quick runs and smoke tests.
 let quick (trainImages: int) (experiment: Experiment) =
     experiment.With(

@@ -14,16 +14,21 @@ namespace ReLICv2.Experiments;
 /// <summary>
 /// Runs an <see cref="Experiment"/>: loads the data, builds the networks from the seed, writes the experiment value and
 /// the view grid, pre-trains (resuming from the run's checkpoint when asked), then evaluates the encoder with the linear
-/// probe and k-NN beside the random-init and supervised baselines, writing results.json. <see cref="EvaluateRobustness"/>
-/// adds the robustness protocol to a finished run (docs/method.md §7.1).
+/// probe and k-NN beside the random-init baseline and the supervised recipe (same wall-clock and reference), writing
+/// results.json. <see cref="EvaluateRobustness"/> adds the robustness protocol to a finished run (docs/method.md §7.1).
 /// Under a <see cref="ProcessGroup"/> of R &gt; 1 ranks (docs/distributed.md) the experiment's batch size is the global batch:
 /// every rank trains on its own BatchSize / R images of each global batch, rank 0 alone writes the run directory, and
 /// rank 0 alone evaluates once pre-training has ended on every rank.
 /// </summary>
 public static class ExperimentRunner
 {
-    /// <summary>Names of the encoders in the accuracy table.</summary>
-    public const string Pretrained = "ReLICv2 pre-trained", PretrainedTarget = "ReLICv2 EMA target", RandomInit = "random init", Supervised = "supervised";
+    /// <summary>
+    /// Names of the encoders in the accuracy table. <see cref="SupervisedSameTime"/> and <see cref="SupervisedReference"/> are
+    /// the supervised recipe's two rows (docs/evaluation.md §2); <see cref="Supervised"/> names the rows of runs made before
+    /// them, an encoder trained with the pre-training's own view augmentation for as many steps (still read by the report).
+    /// </summary>
+    public const string Pretrained = "ReLICv2 pre-trained", PretrainedTarget = "ReLICv2 EMA target", RandomInit = "random init", Supervised = "supervised",
+        SupervisedSameTime = "supervised, same time", SupervisedReference = "supervised reference";
 
     /// <summary>Names of the protocols in the accuracy table.</summary>
     public const string Probe = "linear probe", Knn = "k-NN", LabelsEndToEnd = "trained with labels";
@@ -90,6 +95,7 @@ public static class ExperimentRunner
             AtomicFile.WriteAllBytes(run.Plan, System.Text.Encoding.UTF8.GetBytes(totalSteps.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
         PretrainingResult pretraining;
+        double selfSupervisedSeconds;
         var accuracies = new List<AccuracyResult>();
         using (var trainer = Build(experiment, train.Channels, loader.BatchesPerEpoch, totalSteps, run.Root, group: group))
         {
@@ -99,11 +105,14 @@ public static class ExperimentRunner
                 callbacks.OnMessage?.Invoke($"resumed at step {trainer.StepsDone} of {totalSteps}");
             }
             callbacks.OnPhase?.Invoke("pre-training");
+            var startStep = trainer.StepsDone;
             pretraining = trainer.Run(loader, r =>
             {
                 CheckUnreadable(train, "training", experiment.Dataset.MaxUnreadableFraction);
                 callbacks.OnStep?.Invoke(r, totalSteps);
             }, cancellation);
+            // The whole run's pre-training time at this process's pace (a resumed run timed only its last part).
+            selfSupervisedSeconds = pretraining.Seconds * pretraining.StepsDone / Math.Max(1, pretraining.StepsDone - startStep);
             if (pretraining.Cancelled || !master)
                 return new ExperimentResult(experiment, run, pretraining, accuracies) { UnreadableFiles = ReportUnreadable(run, master, train, test, callbacks) };
             // The other ranks have finished: rank 0 evaluates alone, with every core of its machine.
@@ -112,7 +121,9 @@ public static class ExperimentRunner
             if (group is not null && trainer.Ema is not null) Nn.BatchNorm.Synchronize(trainer.Ema.Target, null);
 
             NextPhase(callbacks, "linear probe and k-NN of the pre-trained encoder");
+            var evaluation = Stopwatch.StartNew();
             accuracies.AddRange(Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks));
+            selfSupervisedSeconds += evaluation.Elapsed.TotalSeconds;
             if (experiment.Evaluation.EvaluateTarget)
             {
                 WriteResults(run, accuracies);
@@ -132,35 +143,38 @@ public static class ExperimentRunner
         }
         if (experiment.Evaluation.SupervisedBaseline)
         {
-            NextPhase(callbacks, "supervised baseline");
-            accuracies.Add(SupervisedBaseline(experiment, train, test, loader, pretraining.StepsDone, callbacks, cancellation));
+            NextPhase(callbacks, "supervised recipe: learning-rate sweep");
+            var sweep = SupervisedRecipe.Sweep(experiment, train, callbacks, cancellation);
+            NextPhase(callbacks, "supervised recipe: the wall-clock of pre-training + evaluation");
+            accuracies.Add(SupervisedRecipe.SameTime(experiment, train, test, sweep, selfSupervisedSeconds, callbacks, cancellation));
             WriteResults(run, accuracies);
+            if (experiment.Evaluation.SupervisedEpochs is not null)
+            {
+                NextPhase(callbacks, "supervised recipe: reference");
+                accuracies.Add(SupervisedRecipe.Reference(experiment, train, test, sweep, callbacks, cancellation));
+                WriteResults(run, accuracies);
+            }
         }
         return new ExperimentResult(experiment, run, pretraining, accuracies) { UnreadableFiles = ReportUnreadable(run, master, train, test, callbacks) };
     }
 
     /// <summary>
-    /// Evaluates the pre-trained encoder of an existing run (its experiment.json and last checkpoint) with the linear
-    /// probe and/or k-NN of its evaluation settings; the run directory is not changed.
+    /// Evaluates the pre-trained encoder of an existing run (its experiment.json and last checkpoint, or
+    /// <paramref name="checkpoint"/>) with the linear probe and/or k-NN of its evaluation settings; the run directory is not
+    /// changed. With <paramref name="dataset"/> the encoder is evaluated on another dataset, adapted to the channels and size
+    /// it was pre-trained on (transfer, docs/evaluation.md §3).
     /// </summary>
-    public static IReadOnlyList<AccuracyResult> EvaluateRun(string runDirectory, bool probe = true, bool knn = true, ExperimentCallbacks? callbacks = null)
+    public static IReadOnlyList<AccuracyResult> EvaluateRun(string runDirectory, bool probe = true, bool knn = true, ExperimentCallbacks? callbacks = null,
+        DatasetSpec? dataset = null, string? checkpoint = null)
     {
-        var run = new RunDirectory(runDirectory);
-        if (!File.Exists(run.Experiment)) throw new FileNotFoundException($"'{run.Root}' is not a run directory: it has no experiment.json", run.Experiment);
-        var experiment = Experiment.Load(run.Experiment);
-        var checkpoint = Path.Combine(run.Checkpoints, "last");
-        if (!File.Exists(Checkpoint.SidecarPath(checkpoint))) throw new FileNotFoundException($"run '{run.Root}' has no checkpoint yet", Checkpoint.SidecarPath(checkpoint));
-        using var saved = Checkpoint.Load(checkpoint);
         callbacks ??= ExperimentCallbacks.None;
-        callbacks.OnPhase?.Invoke("loading data");
-        var (train, test) = experiment.Dataset.Load();
-        using var trainer = Build(experiment, train.Channels, Math.Max(1, train.Count / experiment.BatchSize), 1, runDirectory: null);
-        trainer.Resume(saved);
-        callbacks.OnMessage?.Invoke($"encoder of step {trainer.StepsDone} from {checkpoint}");
+        using var opened = RunEvaluation.Open(runDirectory, checkpoint, dataset, callbacks);
+        var (experiment, trainer, train, test) = (opened.Experiment, opened.Trainer, opened.Train, opened.Test);
         callbacks.OnPhase?.Invoke(probe && knn ? "linear probe and k-NN" : probe ? "linear probe" : "k-NN");
-        var rows = Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks, probe, knn);
+        var suffix = dataset is null ? "" : TransferSuffix(dataset.Kind);
+        var rows = Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks, probe, knn, suffix);
         if (experiment.Evaluation.EvaluateTarget)
-            rows.AddRange(Evaluate(experiment, PretrainedTarget, TargetEncoder(trainer), train, test, callbacks, probe, knn));
+            rows.AddRange(Evaluate(experiment, PretrainedTarget, TargetEncoder(trainer), train, test, callbacks, probe, knn, suffix));
         return rows;
     }
 
@@ -269,16 +283,20 @@ public static class ExperimentRunner
     private static Module TargetEncoder(Pretrainer trainer) =>
         ((SiameseNetwork)(trainer.Ema ?? throw new InvalidOperationException("the experiment has no EMA target to evaluate")).Target).Encoder;
 
-    /// <summary>Trains and scores only the supervised baseline of <paramref name="experiment"/> for its epochs (or EvaluationSpec.SupervisedEpochs).</summary>
+    /// <summary>
+    /// Trains and scores only the supervised reference of <paramref name="experiment"/>: the learning-rate sweep, then
+    /// <see cref="EvaluationSpec.SupervisedEpochs"/> epochs with the rate it chose (docs/evaluation.md §2).
+    /// </summary>
     public static AccuracyResult TrainSupervised(Experiment experiment, ExperimentCallbacks? callbacks = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(experiment);
         callbacks ??= ExperimentCallbacks.None;
         callbacks.OnPhase?.Invoke("loading data");
         var (train, test) = experiment.Dataset.Load();
-        var loader = new DataLoader(train, experiment.BatchSize, shuffle: true, seed: experiment.Seed, dropLast: true, prefetchDepth: 3);
-        callbacks.OnPhase?.Invoke("supervised training");
-        return SupervisedBaseline(experiment, train, test, loader, (long)loader.BatchesPerEpoch * experiment.Epochs, callbacks, cancellation);
+        callbacks.OnPhase?.Invoke("supervised recipe: learning-rate sweep");
+        var sweep = SupervisedRecipe.Sweep(experiment, train, callbacks, cancellation);
+        callbacks.OnPhase?.Invoke("supervised recipe: reference");
+        return SupervisedRecipe.Reference(experiment, train, test, sweep, callbacks, cancellation);
     }
 
     // A phase with other tensor sizes than the one before: the CPU cache's idle blocks would only sit there.
@@ -443,8 +461,11 @@ public static class ExperimentRunner
     // rest (a plan for 100 % overran; docs/results.md §3).
     private const double BudgetShare = 0.95;
 
+    /// <summary>What a protocol's name gets when the encoder is evaluated on another dataset than its own (", transfer to Cifar10").</summary>
+    public static string TransferSuffix(DatasetKind kind) => $", transfer to {kind}";
+
     private static List<AccuracyResult> Evaluate(Experiment experiment, string name, Module encoder, IImageDataset train, IImageDataset test,
-        ExperimentCallbacks callbacks, bool probe = true, bool knn = true)
+        ExperimentCallbacks callbacks, bool probe = true, bool knn = true, string protocolSuffix = "")
     {
         var e = experiment.Evaluation;
         using var trainFeatures = FeatureExtractor.Extract(encoder, train);
@@ -457,12 +478,12 @@ public static class ExperimentRunner
             using var classifier = TrainProbe(experiment, encoder, train, trainFeatures);
             var score = classifier.Score(testFeatures);
             var augmentation = e.ProbeAugmentedCopies == 0 ? "plain images" : $"plain + {e.ProbeAugmentedCopies} crop-and-flip copies";
-            rows.Add(new AccuracyResult(name, Probe, score.Top1, score.Top5, $"{e.ProbeEpochs} epochs on frozen {trainFeatures.Dimension}-d features of {augmentation}"));
+            rows.Add(new AccuracyResult(name, Probe + protocolSuffix, score.Top1, score.Top5, $"{e.ProbeEpochs} epochs on frozen {trainFeatures.Dimension}-d features of {augmentation}"));
         }
         if (knn)
         {
             var score = KnnClassifier.Score(trainFeatures, testFeatures, train.ClassCount, Math.Min(e.KnnK, (int)trainFeatures.Count), e.KnnTemperature);
-            rows.Add(new AccuracyResult(name, Knn, score.Top1, score.Top5, $"k = {e.KnnK}, τ = {e.KnnTemperature}"));
+            rows.Add(new AccuracyResult(name, Knn + protocolSuffix, score.Top1, score.Top5, $"k = {e.KnnK}, τ = {e.KnnTemperature}"));
         }
         callbacks.OnMessage?.Invoke($"{name}: " + string.Join(", ", rows.Select(r => $"{r.Protocol} top-1 {r.Top1:P2}")));
         return rows;
@@ -502,26 +523,5 @@ public static class ExperimentRunner
         {
             foreach (var f in copies) f.Dispose();
         }
-    }
-
-    private static AccuracyResult SupervisedBaseline(Experiment experiment, IImageDataset train, IImageDataset test, DataLoader loader, long steps,
-        ExperimentCallbacks callbacks, CancellationToken cancellation)
-    {
-        using var g = new Generator(experiment.Seed + 2000);
-        using var encoder = experiment.Encoder.Build(train.Channels, g);
-        var lr = 0.1 * experiment.BatchSize / 256;
-        using var trainer = new SupervisedTrainer(encoder, encoder.OutputDim, train.ClassCount,
-            ps => new Sgd(ps, new SgdOptions(lr, momentum: 0.9, weightDecay: 5e-4, nesterov: true)), g);
-        var oneView = new ViewSet([experiment.Views.LargeViews[0]], [], "supervised: first large view");
-        var epochs = experiment.Evaluation.SupervisedEpochs ?? (int)Math.Ceiling((double)Math.Max(steps, 1) / loader.BatchesPerEpoch);
-        var maxSteps = experiment.Evaluation.SupervisedEpochs is null ? Math.Max(steps, 1) : (long)epochs * loader.BatchesPerEpoch;
-        trainer.Train(loader, epochs, (batch, step) =>
-        {
-            using var views = oneView.Run(batch.Images, PretrainingAdapters.StepSeed(experiment.Seed + 2000, step));
-            return views.Large[0].Alias();
-        }, new WarmupCosineSchedule(maxSteps), maxSteps: maxSteps, cancellation: cancellation);
-        var score = trainer.Evaluate(test);
-        callbacks.OnMessage?.Invoke($"supervised baseline ({maxSteps} steps): top-1 {score.Top1:P2}");
-        return new AccuracyResult(Supervised, LabelsEndToEnd, score.Top1, score.Top5, $"{maxSteps} steps, first large view's augmentation");
     }
 }

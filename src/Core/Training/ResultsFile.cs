@@ -33,6 +33,20 @@ public static class ResultsFile
         }
     }
 
+    /// <summary>
+    /// Puts <paramref name="row"/> into the accuracy table of <paramref name="run"/>: in place of the row of the same encoder
+    /// and protocol, or after the others (atomically, like <see cref="Write"/>).
+    /// </summary>
+    public static void Put(RunDirectory run, AccuracyResult row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var rows = Read(run).ToList();
+        var at = rows.FindIndex(r => r.Encoder == row.Encoder && r.Protocol == row.Protocol);
+        if (at >= 0) rows[at] = row;
+        else rows.Add(row);
+        Write(run, rows);
+    }
+
     /// <summary>Replaces the accuracy table of <paramref name="run"/> atomically.</summary>
     public static void Write(RunDirectory run, IReadOnlyList<AccuracyResult> results)
     {

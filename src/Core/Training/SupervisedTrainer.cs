@@ -5,19 +5,36 @@ using ReLICv2.Optim;
 namespace ReLICv2.Training;
 
 /// <summary>
-/// The supervised baseline: the same encoder, trained end to end with a linear classifier and cross-entropy on labels,
-/// with the same augmentation (one view per image per step) and the same epoch budget as pre-training, so that a
-/// self-supervised result is always shown beside what labels would give.
+/// An encoder trained end to end with a new linear classifier and cross-entropy on labels: the supervised baselines
+/// (docs/evaluation.md §2) and semi-supervised fine-tuning from a pre-trained encoder (§1), which differ only in the
+/// initial weights, the optimiser's parameter groups, the schedule and the augmentation they are given.
 /// </summary>
 public sealed class SupervisedTrainer : IDisposable
 {
+    /// <summary>One optimiser over the encoder's and the new head's parameters together.</summary>
     public SupervisedTrainer(Module encoder, long featureDim, int classes, Func<IReadOnlyList<Tensor>, Optimizer> optimizer, Generator generator)
+        : this(encoder, featureDim, classes, Together(optimizer), generator)
+    {
+    }
+
+    /// <summary>
+    /// An optimiser given the encoder's parameters and the new head's parameters apart (fine-tuning gives them separate
+    /// learning rates, paper appendix B.2).
+    /// </summary>
+    public SupervisedTrainer(Module encoder, long featureDim, int classes, Func<IReadOnlyList<Tensor>, IReadOnlyList<Tensor>, Optimizer> optimizer,
+        Generator generator)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
         Head = new Linear(featureDim, classes, generator);
-        Optimizer = optimizer([.. encoder.Parameters(), .. Head.Parameters()]);
+        Optimizer = optimizer(encoder.Parameters(), Head.Parameters());
         Classes = classes;
+    }
+
+    private static Func<IReadOnlyList<Tensor>, IReadOnlyList<Tensor>, Optimizer> Together(Func<IReadOnlyList<Tensor>, Optimizer> optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        return (encoder, head) => optimizer([.. encoder, .. head]);
     }
 
     public Module Encoder { get; }
@@ -36,9 +53,22 @@ public sealed class SupervisedTrainer : IDisposable
         Action<int, long, double>? onStep = null, long? maxSteps = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(loader);
-        ArgumentNullException.ThrowIfNull(augment);
         if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "SupervisedTrainer: epochs must be >= 1");
         schedule ??= new WarmupCosineSchedule((long)loader.BatchesPerEpoch * epochs);
+        return Train(loader, epochs, augment, schedule.Multiplier, onStep, maxSteps, cancellation);
+    }
+
+    /// <summary>
+    /// As the other overload, with any learning-rate schedule: <paramref name="multiplier"/>(k) is the optimiser's
+    /// learning-rate multiplier before step k (a <see cref="Optim.StepDecaySchedule"/>'s, say).
+    /// </summary>
+    public IReadOnlyList<double> Train(DataLoader loader, int epochs, Func<Batch, long, Tensor> augment, Func<long, double> multiplier,
+        Action<int, long, double>? onStep = null, long? maxSteps = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(loader);
+        ArgumentNullException.ThrowIfNull(augment);
+        ArgumentNullException.ThrowIfNull(multiplier);
+        if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "SupervisedTrainer: epochs must be >= 1");
         Encoder.Train();
         Head.Train();
         var losses = new List<double>();
@@ -58,7 +88,7 @@ public sealed class SupervisedTrainer : IDisposable
                 using (batch)
                 using (var scope = Torch.NewScope())
                 {
-                    Optimizer.LearningRateMultiplier = schedule.Multiplier(step);
+                    Optimizer.LearningRateMultiplier = multiplier(step);
                     var x = augment(batch, step++);
                     var loss = Torch.CrossEntropy(Head.Forward(Encoder.Forward(x)), batch.Labels);
                     Optimizer.ZeroGrad();

@@ -72,7 +72,7 @@ public sealed class ExperimentTests : IDisposable
         TargetMode.Ema, new EmaSpec(0.9),
         new OptimizerSpec(OptimizerKind.Lars, learningRate: 0.5, warmupEpochs: 0),
         epochs, batchSize: 16, seed: 3,
-        new EvaluationSpec(probeEpochs: 2, knnK: 5));
+        new EvaluationSpec(probeEpochs: 2, knnK: 5, supervisedEpochs: 2));
 
     [Fact]
     public void A_tiny_experiment_runs_end_to_end_and_resumes()
@@ -82,7 +82,7 @@ public sealed class ExperimentTests : IDisposable
         Assert.Equal(
             [(ExperimentRunner.Pretrained, ExperimentRunner.Probe), (ExperimentRunner.Pretrained, ExperimentRunner.Knn),
              (ExperimentRunner.RandomInit, ExperimentRunner.Probe), (ExperimentRunner.RandomInit, ExperimentRunner.Knn),
-             (ExperimentRunner.Supervised, ExperimentRunner.LabelsEndToEnd)],
+             (ExperimentRunner.SupervisedSameTime, ExperimentRunner.LabelsEndToEnd), (ExperimentRunner.SupervisedReference, ExperimentRunner.LabelsEndToEnd)],
             result.Accuracies.Select(a => (a.Encoder, a.Protocol)));
         Assert.All(result.Accuracies, a => Assert.InRange(a.Top1, 0, 1));
         var run = new RunDirectory(dir);
@@ -173,7 +173,9 @@ public sealed class ExperimentTests : IDisposable
         var first = Tiny().With("shards", "2").Run(dir);
         var second = Tiny().With("shards", "2").Run(Path.Combine(dir, "again"));
         Assert.Equal(4, first.Pretraining.StepsDone);
-        Assert.Equal(first.Accuracies.Select(a => a.Top1), second.Accuracies.Select(a => a.Top1));
+        // The same-time supervised row trains for as many steps as the measured wall-clock allows: not a reproducible quantity.
+        static IEnumerable<double> Reproducible(ExperimentResult r) => r.Accuracies.Where(a => a.Encoder != ExperimentRunner.SupervisedSameTime).Select(a => a.Top1);
+        Assert.Equal(Reproducible(first), Reproducible(second));
         Assert.Equal(MetricsLog.Read(new RunDirectory(dir).Metrics).Select(m => m.Loss),
             MetricsLog.Read(new RunDirectory(Path.Combine(dir, "again")).Metrics).Select(m => m.Loss));
     }
