@@ -21,8 +21,20 @@ namespace ReLICv2.Experiments;
 /// </summary>
 public static class ExperimentRunner
 {
-    /// <summary>Names of the encoders in the accuracy table.</summary>
-    public const string Pretrained = "ReLICv2 pre-trained", PretrainedTarget = "ReLICv2 EMA target", RandomInit = "random init", Supervised = "supervised";
+    /// <summary>
+    /// The accuracy table's name for the online encoder of <paramref name="experiment"/>: its method's name followed by
+    /// <see cref="PretrainedSuffix"/>, e.g. "BYOL pre-trained".
+    /// </summary>
+    public static string Pretrained(Experiment experiment) => $"{Method(experiment)} {PretrainedSuffix}";
+
+    /// <summary>The accuracy table's name for the EMA target's encoder of <paramref name="experiment"/>, e.g. "BYOL EMA target".</summary>
+    public static string PretrainedTarget(Experiment experiment) => $"{Method(experiment)} {TargetSuffix}";
+
+    /// <summary>How the names of the pre-trained encoders end, after the method's name (<see cref="Pretrained"/>, <see cref="PretrainedTarget"/>).</summary>
+    public const string PretrainedSuffix = "pre-trained", TargetSuffix = "EMA target";
+
+    /// <summary>Names of the baseline encoders in the accuracy table.</summary>
+    public const string RandomInit = "random init", Supervised = "supervised";
 
     /// <summary>Names of the protocols in the accuracy table.</summary>
     public const string Probe = "linear probe", Knn = "k-NN", LabelsEndToEnd = "trained with labels";
@@ -102,13 +114,13 @@ public static class ExperimentRunner
             if (group is not null) Nn.BatchNorm.Synchronize(trainer.Online, null);
             if (group is not null && trainer.Ema is not null) Nn.BatchNorm.Synchronize(trainer.Ema.Target, null);
 
-            NextPhase(callbacks, "linear probe and k-NN of the pre-trained encoder");
-            accuracies.AddRange(Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks));
+            NextPhase(callbacks, $"linear probe and k-NN of the {experiment.MethodName} pre-trained encoder");
+            accuracies.AddRange(Evaluate(experiment, Pretrained(experiment), trainer.Online.Encoder, train, test, callbacks));
             if (experiment.Evaluation.EvaluateTarget)
             {
                 WriteResults(run, accuracies);
-                NextPhase(callbacks, "linear probe and k-NN of the EMA target's encoder");
-                accuracies.AddRange(Evaluate(experiment, PretrainedTarget, TargetEncoder(trainer), train, test, callbacks));
+                NextPhase(callbacks, $"linear probe and k-NN of the {experiment.MethodName} EMA target's encoder");
+                accuracies.AddRange(Evaluate(experiment, PretrainedTarget(experiment), TargetEncoder(trainer), train, test, callbacks));
             }
         }
         WriteResults(run, accuracies);
@@ -149,11 +161,13 @@ public static class ExperimentRunner
         trainer.Resume(saved);
         callbacks.OnMessage?.Invoke($"encoder of step {trainer.StepsDone} from {checkpoint}");
         callbacks.OnPhase?.Invoke(probe && knn ? "linear probe and k-NN" : probe ? "linear probe" : "k-NN");
-        var rows = Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks, probe, knn);
+        var rows = Evaluate(experiment, Pretrained(experiment), trainer.Online.Encoder, train, test, callbacks, probe, knn);
         if (experiment.Evaluation.EvaluateTarget)
-            rows.AddRange(Evaluate(experiment, PretrainedTarget, TargetEncoder(trainer), train, test, callbacks, probe, knn));
+            rows.AddRange(Evaluate(experiment, PretrainedTarget(experiment), TargetEncoder(trainer), train, test, callbacks, probe, knn));
         return rows;
     }
+
+    private static string Method(Experiment experiment) => (experiment ?? throw new ArgumentNullException(nameof(experiment))).MethodName;
 
     /// <summary>The planned steps in <paramref name="path"/> (plan.txt: one whole number, at least 1).</summary>
     /// <exception cref="InvalidDataException">The file holds anything else; the message names it and the value.</exception>
