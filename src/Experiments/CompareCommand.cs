@@ -27,7 +27,7 @@ public static class CompareCommand
             Description = $"Pre-training budget of each method in minutes; the measured step time plans the steps that fit (default {MethodComparison.DefaultMinutes}, {MethodComparison.QuickMinutes} with --quick).",
         };
         var output = new Option<DirectoryInfo?>("--out") { Description = "The comparison's folder: one run directory per method, the table and the page (default runs/compare)." };
-        var quick = new Option<bool>("--quick") { Description = "Seconds per method on 256 images with a tiny encoder (CI; not a measurement)." };
+        var quick = new Option<bool>("--quick") { Description = "Seconds per method on 128 images with a tiny encoder (CI; not a measurement)." };
         var plain = new Option<bool>("--plain") { Description = "Plain progress lines even on a terminal." };
         var sets = new ExperimentOptions();
         var command = new Command("compare", "Pre-train every method on Fashion-MNIST at the same time budget, probe each the same way, write one table and one page.")
