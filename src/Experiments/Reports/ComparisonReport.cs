@@ -10,8 +10,8 @@ namespace ReLICv2.Experiments.Reports;
 /// Several runs side by side on one self-contained HTML page (inline CSS and SVG, no script): a table with each run's
 /// experiment name, method, steps, pre-training seconds, seconds per step and median images/s, the accuracy of every encoder
 /// and protocol each run evaluated (one column per run; the pre-trained and EMA target encoders of different methods share
-/// a row), and the runs' total losses and throughputs overlaid, by step and by
-/// elapsed time. Missing parts of a run are shown as missing.
+/// a row), and the runs' total losses and throughputs overlaid, by step and by elapsed time, with the losses also rescaled
+/// per run for objectives of different scales. Missing parts of a run are shown as missing.
 /// </summary>
 public static class ComparisonReport
 {
@@ -122,6 +122,13 @@ public static class ComparisonReport
             sb.Append("<div class=\"charts\">");
             sb.Append(SvgLineChart.Render("Loss by step", "step", "loss", [.. withMetrics.Select(f => Series(f, m => m.Step, m => m.Loss))]));
             sb.Append(SvgLineChart.Render("Loss by time", "seconds", "loss", [.. withMetrics.Select(f => Series(f, m => m.ElapsedSeconds, m => m.Loss))]));
+            // Methods' losses live on different scales (Barlow Twins in the hundreds, TWIST near 0): each run rescaled to
+            // [0, 1] between its own lowest and highest logged loss shows their shapes on one axis.
+            sb.Append(SvgLineChart.Render("Loss rescaled per run", "step", "(loss − min) / (max − min)", [.. withMetrics.Select(f =>
+            {
+                var (low, high) = (f.Metrics.Min(m => m.Loss), f.Metrics.Max(m => m.Loss));
+                return Series(f, m => m.Step, m => high > low ? (m.Loss - low) / (high - low) : 0);
+            })]));
             sb.Append(SvgLineChart.Render("Throughput", "step", "images/s", [.. withMetrics.Select(f => Series(f, m => m.Step, m => m.ImagesPerSecond))]));
             sb.Append("</div>");
         }

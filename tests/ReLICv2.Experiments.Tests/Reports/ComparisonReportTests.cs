@@ -48,9 +48,9 @@ public sealed class ComparisonReportTests : IDisposable
         var accuracy = page.Descendants("table").First(t => (string?)t.Attribute("id") == "accuracy").Descendants("tr").ToList();
         Assert.Equal(["encoder · protocol", "byol", "relicv2"], accuracy[0].Elements("th").Select(th => th.Value));
         Assert.Equal(["pre-trained · linear probe", "81.23 %", "–"], accuracy[1].Elements("td").Select(td => td.Value));
-        // three charts, each with one line per run
+        // four charts (loss by step, by time, rescaled per run; throughput), each with one line per run
         var charts = page.Descendants().Where(e => e.Name.LocalName == "svg").ToList();
-        Assert.Equal(3, charts.Count);
+        Assert.Equal(4, charts.Count);
         Assert.All(charts, c => Assert.Equal(2, c.Descendants().Count(e => e.Name.LocalName == "polyline")));
     }
 
