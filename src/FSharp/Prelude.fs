@@ -21,7 +21,7 @@ let optionValue (name: string) =
     | Some _ -> failwithf "%s needs a value" name
     | None -> None
 
-/// A preset experiment by name (fashion-mnist, cifar10, imagefolder).
+/// A preset experiment by name (fashion-mnist, cifar10, imagefolder, and METHOD-fashion-mnist, METHOD-cifar10 for every method).
 let preset (name: string) =
     match Experiment.Named.TryGetValue name with
     | true, make -> make.Invoke()
