@@ -118,6 +118,23 @@ public sealed class MethodPresetsTests : IDisposable
     }
 
     [Fact]
+    public void A_run_directory_written_before_methods_were_named_resumes_and_evaluates_under_its_method()
+    {
+        var byol = Tiny("byol").With(epochs: 1);
+        var first = byol.Run(dir);
+        var run = new RunDirectory(dir);
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run.Experiment))!.AsObject();
+        Assert.True(node.Remove("method"));
+        File.WriteAllText(run.Experiment, node.ToJsonString());
+
+        var resumed = byol.Run(dir, resume: true);
+        Assert.Equal(first.Pretraining.StepsDone, resumed.Pretraining.StepsDone);
+        Assert.Equal(first.Accuracies, resumed.Accuracies);
+        Assert.Equal(["BYOL pre-trained", "BYOL pre-trained", "BYOL EMA target", "BYOL EMA target"],
+            ExperimentRunner.EvaluateRun(dir).Select(a => a.Encoder));
+    }
+
+    [Fact]
     public void An_unknown_method_is_refused_naming_the_known_ones()
     {
         var e = Assert.Throws<ArgumentException>(() => MethodPresets.FashionMnist("dino"));
