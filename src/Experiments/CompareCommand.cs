@@ -11,7 +11,7 @@ namespace ReLICv2.Experiments;
 /// pre-trained on Fashion-MNIST under the same wall-clock budget and scored by the same probe (<see cref="MethodComparison"/>),
 /// one run directory per method under DIR, then the table (DIR/comparison.md, DIR/comparison.json) and the page
 /// (DIR/comparison.html: accuracies, overlaid loss curves, time per step). Run again after a stop: finished methods are
-/// kept, a stopped one resumes from its checkpoint.
+/// kept, a stopped one resumes from its checkpoint. A method that fails does not stop the others; the exit code says it.
 /// </summary>
 public static class CompareCommand
 {
@@ -19,7 +19,7 @@ public static class CompareCommand
     {
         var methods = new Option<string>("--methods")
         {
-            Description = $"Comma-separated methods, in table order (default all: {string.Join(",", MethodPresets.Methods)}).",
+            Description = "Comma-separated methods, in table order (default: every method).",
             DefaultValueFactory = _ => string.Join(",", MethodPresets.Methods),
         };
         var minutes = new Option<double?>("--minutes")
@@ -77,6 +77,7 @@ public static class CompareCommand
     internal static int Execute(IReadOnlyList<(string Method, Experiment Experiment)> plan, string dir, bool plain)
     {
         var runs = plan.Select(p => Path.Combine(dir, p.Method)).ToList();
+        var failed = new List<string>();
         for (var i = 0; i < plan.Count; i++)
         {
             var (_, experiment) = plan[i];
@@ -103,14 +104,25 @@ public static class CompareCommand
                 Console.WriteLine("relic compare: stopped; run the same command again to continue (finished methods are kept, this one resumes)");
                 return code;
             }
-            if (code != 0) return code;
+            if (code != 0)
+            {
+                // One method failing (a diverged loss, say) leaves the others' budgets intact: they still run.
+                failed.Add(experiment.MethodName);
+                Console.Error.WriteLine($"relic compare: {experiment.MethodName} failed (exit code {code}); continuing with the other methods");
+            }
+        }
+        var logged = runs.Where(r => File.Exists(new RunDirectory(r).Metrics) && File.Exists(new RunDirectory(r).Experiment)).ToList();
+        if (logged.Count == 0)
+        {
+            Console.Error.WriteLine("relic compare: no method logged a step; nothing to tabulate");
+            return 1;
         }
         IReadOnlyList<MethodComparisonRow> rows;
         string page;
         try
         {
-            rows = MethodComparison.Write(runs, dir);
-            page = ComparisonReport.Write([.. runs.Select(r => new RunDirectory(r))], Path.Combine(dir, MethodComparison.PageFile));
+            rows = MethodComparison.Write(logged, dir);
+            page = ComparisonReport.Write([.. logged.Select(r => new RunDirectory(r))], Path.Combine(dir, MethodComparison.PageFile));
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
@@ -121,6 +133,8 @@ public static class CompareCommand
         Console.Write(MethodComparison.Markdown(rows));
         Console.WriteLine($"table: {Path.Combine(dir, MethodComparison.MarkdownFile)} and {Path.Combine(dir, MethodComparison.JsonFile)}");
         Console.WriteLine($"page: {page}");
-        return 0;
+        if (failed.Count == 0) return 0;
+        Console.Error.WriteLine($"relic compare: {string.Join(", ", failed)} failed; see the messages above");
+        return 1;
     }
 }

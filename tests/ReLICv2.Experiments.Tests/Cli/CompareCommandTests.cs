@@ -72,6 +72,17 @@ public sealed class CompareCommandTests : IDisposable
         Assert.Contains("holds another experiment than BYOL with these settings", other.Err);
     }
 
+    [Fact]
+    public void A_method_that_fails_does_not_stop_the_others_and_the_exit_code_says_so()
+    {
+        // A learning rate of 1e30 makes every loss non-finite within two steps: each method fails on its own.
+        var (code, output, error) = Compare("--set", "optimizer.learningRate=1e30");
+        Assert.Equal(1, code);
+        Assert.Contains("relic compare: BYOL failed (exit code 3); continuing with the other methods", error);
+        Assert.Contains("== [2/2] SimCLR", output);
+        Assert.Contains("relic compare: SimCLR failed (exit code 3); continuing with the other methods", error);
+    }
+
     [Theory]
     [InlineData("compare --methods byol,dino", "--methods: 'dino' is not a method (allowed: relic, relicv2, simclr")]
     [InlineData("compare --methods byol,byol", "--methods: 'byol' is named twice")]
