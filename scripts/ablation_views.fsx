@@ -39,11 +39,7 @@ let rows =
         let views = ViewSet.ReLICv2FashionMnist(largeCount = l, smallCount = s)
         let experiment = baseExperiment.With(name = sprintf "ablation-%dx%d" l s, views = views)
         let result = experiment |> runIn (IO.Path.Combine(root, sprintf "%dx%d" l s))
-        let knn =
-            match result.Find(ExperimentRunner.Pretrained, ExperimentRunner.Knn) with
-            | null -> nan
-            | a -> a.Top1
-        (l, s, result.Pretraining.StepsDone, probeTop1 result, knn) ]
+        (l, s, result.Pretraining.StepsDone, probeTop1 result, knnTop1 result) ]
 
 printfn "\n[L, S]   steps   linear probe top-1   k-NN top-1"
 for (l, s, steps, probe, knn) in rows do

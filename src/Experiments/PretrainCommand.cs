@@ -175,8 +175,8 @@ public static class PretrainCommand
         string Pct(double? v) => v is { } x ? (x * 100).ToString("F2", CultureInfo.InvariantCulture) + " %" : "–";
         if (plain)
         {
-            Console.WriteLine($"{"encoder",-22} {"protocol",-20} {"top-1",9} {"top-5",9}");
-            foreach (var r in rows) Console.WriteLine($"{r.Encoder,-22} {r.Protocol,-20} {Pct(r.Top1),9} {Pct(r.Top5),9}");
+            Console.WriteLine($"{"encoder",-26} {"protocol",-20} {"top-1",9} {"top-5",9}");
+            foreach (var r in rows) Console.WriteLine($"{r.Encoder,-26} {r.Protocol,-20} {Pct(r.Top1),9} {Pct(r.Top5),9}");
             return;
         }
         var table = new Table().AddColumns("encoder", "protocol", "top-1", "top-5").Title("Accuracy on the test set");

@@ -17,6 +17,7 @@ public static class Program
         root.Add(EngineCommand.Build());
         root.Add(ReportCommand.Build());
         root.Add(PretrainCommand.Build());
+        root.Add(CompareCommand.Build());
         root.Add(PresetsCommand.Build());
         root.Add(ViewsCommand.Build());
         root.Add(EvalCommand.Build());

@@ -22,11 +22,23 @@ let optionValue (name: string) =
     | Some _ -> failwithf "%s needs a value" name
     | None -> None
 
-/// A preset experiment by name (fashion-mnist, cifar10, imagefolder).
+/// A preset experiment by name (fashion-mnist, cifar10, imagefolder, and METHOD-fashion-mnist, METHOD-cifar10 for every method).
 let preset (name: string) =
     match Experiment.Named.TryGetValue name with
     | true, make -> make.Invoke()
     | _ -> invalidArg (nameof name) (sprintf "no preset '%s' (allowed: %s)" name (String.Join(", ", Experiment.Named.Keys)))
+
+/// The methods of MethodPresets by their preset prefix: relic, relicv2, simclr, byol, barlow-twins, vicreg, ressl, twist.
+let methods = List.ofSeq MethodPresets.Methods
+
+/// A method's Fashion-MNIST experiment (10 minutes of pre-training): fashionMnist "byol"
+let fashionMnist (method: string) = MethodPresets.FashionMnist method
+
+/// A method's CIFAR-10 experiment: cifar10 "simclr"
+let cifar10 (method: string) = MethodPresets.Cifar10 method
+
+/// Sets the pre-training time budget in minutes: experiment |> budget 2.0
+let budget (minutes: float) (experiment: Experiment) = experiment.WithTimeBudget(Nullable minutes)
 
 /// Sets a field by its JSON path: experiment |> set "optimizer.learningRate" 0.5
 let set (path: string) (value: obj | null) (experiment: Experiment) =
@@ -54,6 +66,10 @@ let runIn (dir: string) (experiment: Experiment) = experiment.Run(dir, false, pr
 let private freshDir (experiment: Experiment) =
     IO.Path.Combine(IO.Path.GetTempPath(), "relic-" + experiment.Name + "-" + Guid.NewGuid().ToString("N").Substring(0, 8))
 
+/// Runs an experiment into the given run directory unless it already finished there (then it is kept), resuming it from its
+/// checkpoint when it was stopped: what a comparison of several methods does on a restart. Returns the state it found.
+let runOrKeep (dir: string) (experiment: Experiment) = MethodComparison.RunOrKeep(experiment, dir, printing)
+
 /// Runs an experiment into a fresh temporary run directory with printed progress.
 let run (experiment: Experiment) = runIn (freshDir experiment) experiment
 
@@ -78,12 +94,11 @@ let meanCorruptionAccuracy (rows: seq<AccuracyResult>) =
 /// The accuracy table of a result as text.
 let table (result: ExperimentResult) =
     result.Accuracies
-    |> Seq.map (fun a -> sprintf "%-22s %-20s %7.2f %%" a.Encoder a.Protocol (100.0 * a.Top1))
+    |> Seq.map (fun a -> sprintf "%-26s %-20s %7.2f %%" a.Encoder a.Protocol (100.0 * a.Top1))
     |> String.concat "\n"
 
-/// Top-1 of the pre-trained encoder's linear probe (nan when it was not run).
-let probeTop1 (result: ExperimentResult) =
-    match result.Find(ExperimentRunner.Pretrained, ExperimentRunner.Probe) with
+let private top1 (row: AccuracyResult | null) =
+    match row with
     | null -> nan
     | a -> a.Top1
 
@@ -106,6 +121,18 @@ let fineTuneWith (options: FineTuningOptions) (fraction: float) (runDir: string)
 /// (transfer, docs/evaluation.md §3): runDir |> transfer (DatasetSpec(DatasetKind.Cifar10)).
 let transfer (dataset: DatasetSpec) (runDir: string) =
     ExperimentRunner.EvaluateRun(runDir, true, true, printing, dataset)
+
+/// Top-1 of the method's pre-trained (online) encoder under the linear probe (nan when it was not run).
+let probeTop1 (result: ExperimentResult) = top1 (result.FindPretrained ExperimentRunner.Probe)
+
+/// Top-1 of the method's pre-trained (online) encoder under k-NN (nan when it was not run).
+let knnTop1 (result: ExperimentResult) = top1 (result.FindPretrained ExperimentRunner.Knn)
+
+/// Top-1 of the method's EMA target encoder under the linear probe (nan for a method without one, or when it was not run).
+let targetProbeTop1 (result: ExperimentResult) = top1 (result.FindTarget ExperimentRunner.Probe)
+
+/// Top-1 of the method's EMA target encoder under k-NN (nan for a method without one, or when it was not run).
+let targetKnnTop1 (result: ExperimentResult) = top1 (result.FindTarget ExperimentRunner.Knn)
 
 /// Makes a small, fast variant of an experiment for --quick runs and smoke tests.
 let quick (trainImages: int) (experiment: Experiment) =

@@ -14,4 +14,10 @@ public sealed record ExperimentResult(Experiment Experiment, RunDirectory Run, P
     /// <summary>The row of <paramref name="encoder"/> under <paramref name="protocol"/>, or null.</summary>
     public AccuracyResult? Find(string encoder, string protocol) =>
         Accuracies.FirstOrDefault(a => a.Encoder == encoder && a.Protocol == protocol);
+
+    /// <summary>The row of the method's online encoder under <paramref name="protocol"/> (<see cref="ExperimentRunner.Pretrained"/>), or null.</summary>
+    public AccuracyResult? FindPretrained(string protocol) => Find(ExperimentRunner.Pretrained(Experiment), protocol);
+
+    /// <summary>The row of the method's EMA target encoder under <paramref name="protocol"/> (<see cref="ExperimentRunner.PretrainedTarget"/>), or null.</summary>
+    public AccuracyResult? FindTarget(string protocol) => Find(ExperimentRunner.PretrainedTarget(Experiment), protocol);
 }

@@ -23,12 +23,24 @@ namespace ReLICv2.Experiments;
 public static class ExperimentRunner
 {
     /// <summary>
-    /// Names of the encoders in the accuracy table. <see cref="SupervisedSameTime"/> and <see cref="SupervisedReference"/> are
+    /// The accuracy table's name for the online encoder of <paramref name="experiment"/>: its method's name followed by
+    /// <see cref="PretrainedSuffix"/>, e.g. "BYOL pre-trained".
+    /// </summary>
+    public static string Pretrained(Experiment experiment) => $"{Method(experiment)} {PretrainedSuffix}";
+
+    /// <summary>The accuracy table's name for the EMA target's encoder of <paramref name="experiment"/>, e.g. "BYOL EMA target".</summary>
+    public static string PretrainedTarget(Experiment experiment) => $"{Method(experiment)} {TargetSuffix}";
+
+    /// <summary>How the names of the pre-trained encoders end, after the method's name (<see cref="Pretrained"/>, <see cref="PretrainedTarget"/>).</summary>
+    public const string PretrainedSuffix = "pre-trained", TargetSuffix = "EMA target";
+
+    /// <summary>
+    /// Names of the baseline encoders in the accuracy table. <see cref="SupervisedSameTime"/> and <see cref="SupervisedReference"/> are
     /// the supervised recipe's two rows (docs/evaluation.md §2); <see cref="Supervised"/> names the rows of runs made before
     /// them, an encoder trained with the pre-training's own view augmentation for as many steps (still read by the report).
     /// </summary>
-    public const string Pretrained = "ReLICv2 pre-trained", PretrainedTarget = "ReLICv2 EMA target", RandomInit = "random init", Supervised = "supervised",
-        SupervisedSameTime = "supervised, same time", SupervisedReference = "supervised reference";
+    public const string RandomInit = "random init", Supervised = "supervised", SupervisedSameTime = "supervised, same time",
+        SupervisedReference = "supervised reference";
 
     /// <summary>Names of the protocols in the accuracy table.</summary>
     public const string Probe = "linear probe", Knn = "k-NN", LabelsEndToEnd = "trained with labels";
@@ -120,15 +132,15 @@ public static class ExperimentRunner
             if (group is not null) Nn.BatchNorm.Synchronize(trainer.Online, null);
             if (group is not null && trainer.Ema is not null) Nn.BatchNorm.Synchronize(trainer.Ema.Target, null);
 
-            NextPhase(callbacks, "linear probe and k-NN of the pre-trained encoder");
+            NextPhase(callbacks, $"linear probe and k-NN of the {experiment.MethodName} pre-trained encoder");
             var evaluation = Stopwatch.StartNew();
-            accuracies.AddRange(Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks));
+            accuracies.AddRange(Evaluate(experiment, Pretrained(experiment), trainer.Online.Encoder, train, test, callbacks));
             selfSupervisedSeconds += evaluation.Elapsed.TotalSeconds;
             if (experiment.Evaluation.EvaluateTarget)
             {
                 WriteResults(run, accuracies);
-                NextPhase(callbacks, "linear probe and k-NN of the EMA target's encoder");
-                accuracies.AddRange(Evaluate(experiment, PretrainedTarget, TargetEncoder(trainer), train, test, callbacks));
+                NextPhase(callbacks, $"linear probe and k-NN of the {experiment.MethodName} EMA target's encoder");
+                accuracies.AddRange(Evaluate(experiment, PretrainedTarget(experiment), TargetEncoder(trainer), train, test, callbacks));
             }
         }
         WriteResults(run, accuracies);
@@ -172,9 +184,9 @@ public static class ExperimentRunner
         var (experiment, trainer, train, test) = (opened.Experiment, opened.Trainer, opened.Train, opened.Test);
         callbacks.OnPhase?.Invoke(probe && knn ? "linear probe and k-NN" : probe ? "linear probe" : "k-NN");
         var suffix = dataset is null ? "" : TransferSuffix(dataset.Kind);
-        var rows = Evaluate(experiment, Pretrained, trainer.Online.Encoder, train, test, callbacks, probe, knn, suffix);
+        var rows = Evaluate(experiment, Pretrained(experiment), trainer.Online.Encoder, train, test, callbacks, probe, knn, suffix);
         if (experiment.Evaluation.EvaluateTarget)
-            rows.AddRange(Evaluate(experiment, PretrainedTarget, TargetEncoder(trainer), train, test, callbacks, probe, knn, suffix));
+            rows.AddRange(Evaluate(experiment, PretrainedTarget(experiment), TargetEncoder(trainer), train, test, callbacks, probe, knn, suffix));
         return rows;
     }
 
@@ -232,7 +244,7 @@ public static class ExperimentRunner
         {
             callbacks.OnPhase?.Invoke($"robustness: clean and {chosen.Count} corruption(s) × {Corruptions.MaxSeverity} severities");
             var lastShown = -1;
-            var rows = RobustnessEvaluation.Evaluate(encoder, probe, testSet, Pretrained, chosen, source is null ? null : (Func<Batch, Tensor>)source.Masks, seed ?? experiment.Seed,
+            var rows = RobustnessEvaluation.Evaluate(encoder, probe, testSet, Pretrained(experiment), chosen, source is null ? null : (Func<Batch, Tensor>)source.Masks, seed ?? experiment.Seed,
                 progress: (done, total) =>
                 {
                     var percent = 100 * done / Math.Max(total, 1);
@@ -245,7 +257,7 @@ public static class ExperimentRunner
             WriteCorruptionGrid(Path.Combine(run.Root, CorruptionsFile), testSet, chosen, source, seed ?? experiment.Seed);
             var mean = rows.FirstOrDefault(r => r.Corruption == RobustnessEvaluation.Mean);
             callbacks.OnMessage?.Invoke($"clean top-1 {rows[0].Top1:P2}" + (mean is null ? "" : $", mean corruption accuracy {mean.Top1:P2}"));
-            var kept = ResultsFile.Read(run).Where(r => !(r.Protocol == RobustnessEvaluation.Protocol && r.Encoder == Pretrained));
+            var kept = ResultsFile.Read(run).Where(r => !(r.Protocol == RobustnessEvaluation.Protocol && r.Encoder == Pretrained(experiment)));
             ResultsFile.Write(run, [.. kept, .. rows]);
             return rows;
         }
@@ -269,6 +281,8 @@ public static class ExperimentRunner
         if (scale > 1) grid = Torch.Interpolate(grid, test.Height * scale, test.Width * scale, InterpolationMode.Nearest);
         PngWriter.WriteTensor(path, grid, columns: Corruptions.MaxSeverity + 1);
     }
+
+    private static string Method(Experiment experiment) => (experiment ?? throw new ArgumentNullException(nameof(experiment))).MethodName;
 
     /// <summary>The planned steps in <paramref name="path"/> (plan.txt: one whole number, at least 1).</summary>
     /// <exception cref="InvalidDataException">The file holds anything else; the message names it and the value.</exception>

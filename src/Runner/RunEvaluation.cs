@@ -53,7 +53,7 @@ public static class RunEvaluation
         // The fine-tuning loop runs on the CPU, like the supervised recipe; a GPU run's encoder comes back to it.
         if (encoder.Parameters().FirstOrDefault()?.Device is { } device && device != Device.Cpu) encoder.To(Device.Cpu);
         var score = FineTuning.Run(encoder, ((ResNet)encoder).OutputDim, train, subset, test, options, experiment.Seed, callbacks, cancellation);
-        rows.Add(Record(run, new AccuracyResult(ExperimentRunner.Pretrained, protocol, score.Top1, score.Top5, note), callbacks));
+        rows.Add(Record(run, new AccuracyResult(ExperimentRunner.Pretrained(experiment), protocol, score.Top1, score.Top5, note), callbacks));
         if (randomInit)
         {
             callbacks.OnPhase?.Invoke($"{protocol}: random init");

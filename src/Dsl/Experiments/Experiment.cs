@@ -11,7 +11,8 @@ namespace ReLICv2.Experiments;
 /// <summary>
 /// One experiment as an immutable value (the specification; the run directory holds the trained artefact): dataset,
 /// encoder, heads, view set, objective with its pairing, target mode, EMA, optimiser and schedule, epochs and batch size,
-/// seed, an optional time budget, and the evaluation. It prints, compares by value, round-trips through JSON, and
+/// seed, an optional time budget, the evaluation, and the method it is an instance of (<see cref="Method"/>, which names
+/// the pre-trained encoders in results and reports). It prints, compares by value, round-trips through JSON, and
 /// takes overrides by dotted path (<see cref="With(string, string)"/>, the CLI's <c>--set</c>). ReLICv2.Runner's
 /// <c>ExperimentRuns.Run</c> runs it.
 /// </summary>
@@ -19,7 +20,7 @@ public sealed record Experiment
 {
     public Experiment(string name, DatasetSpec dataset, EncoderSpec encoder, HeadsSpec heads, ViewSet views, PairedObjective objective,
         TargetMode target, EmaSpec? ema, OptimizerSpec optimizer, int epochs, int batchSize, ulong seed = 0, EvaluationSpec? evaluation = null,
-        double? timeBudgetMinutes = null, int shards = 1, string device = "cpu")
+        double? timeBudgetMinutes = null, int shards = 1, string device = "cpu", string method = DefaultMethod)
     {
         Name = string.IsNullOrWhiteSpace(name) ? throw new ArgumentException("Experiment.Name must not be empty", nameof(name)) : name;
         Dataset = dataset ?? throw new ArgumentNullException(nameof(dataset));
@@ -47,7 +48,22 @@ public sealed record Experiment
             throw new ArgumentOutOfRangeException(nameof(shards), shards, $"Experiment.Shards: a batch of {batchSize} cannot be split into {shards} shards of at least 2 images");
         Device = System.Text.RegularExpressions.Regex.IsMatch(device ?? "", "^(cpu|cuda|cuda:[0-9]{1,3}|cuda:LOCAL_RANK)$") ? device!
             : throw new ArgumentException($"Experiment.Device '{device}' is not a device (allowed: cpu, cuda, cuda:N, cuda:LOCAL_RANK — one GPU per rank of a data-parallel run)", nameof(device));
+        Method = System.Text.RegularExpressions.Regex.IsMatch(method ?? "", "^[a-z0-9][a-z0-9-]{0,39}$") ? method!
+            : throw new ArgumentException($"Experiment.Method '{method}' is not a method identifier (allowed: 1 to 40 lower-case letters, digits and hyphens, e.g. {string.Join(", ", MethodPresets.Methods)})", nameof(method));
     }
+
+    /// <summary>The method of an experiment that names none, and of experiment files written before methods were named: ReLICv2.</summary>
+    public const string DefaultMethod = "relicv2";
+
+    /// <summary>
+    /// The method this experiment is an instance of, by its preset prefix (<c>relicv2</c>, <c>byol</c>, … — see
+    /// <see cref="MethodPresets.Methods"/>) or an identifier of the user's own. It changes nothing in training; results,
+    /// reports and the console name the pre-trained encoders after it (<see cref="MethodName"/>).
+    /// </summary>
+    public string Method { get; }
+
+    /// <summary>The method's name as results show it: "BYOL" for <c>byol</c>, an unknown identifier as it is.</summary>
+    public string MethodName => MethodPresets.Methods.Contains(Method) ? MethodPresets.DisplayName(Method) : Method;
 
     /// <summary>
     /// Where the networks, the views and the evaluation's forward passes run: <c>cpu</c> (the default), <c>cuda</c>,
@@ -96,17 +112,17 @@ public sealed record Experiment
     /// <summary>A copy with some parts replaced (F# cannot use C#'s <c>with</c>): every argument left out keeps its value.</summary>
     public Experiment With(string? name = null, DatasetSpec? dataset = null, EncoderSpec? encoder = null, HeadsSpec? heads = null, ViewSet? views = null,
         PairedObjective? objective = null, OptimizerSpec? optimizer = null, int? epochs = null, int? batchSize = null, ulong? seed = null,
-        EvaluationSpec? evaluation = null) =>
+        EvaluationSpec? evaluation = null, string? method = null) =>
         new(name ?? Name, dataset ?? Dataset, encoder ?? Encoder, heads ?? Heads, views ?? Views, objective ?? Objective, Target, Ema,
-            optimizer ?? Optimizer, epochs ?? Epochs, batchSize ?? BatchSize, seed ?? Seed, evaluation ?? Evaluation, TimeBudgetMinutes, Shards, Device);
+            optimizer ?? Optimizer, epochs ?? Epochs, batchSize ?? BatchSize, seed ?? Seed, evaluation ?? Evaluation, TimeBudgetMinutes, Shards, Device, method ?? Method);
 
     /// <summary>A copy with another target mode and EMA (null EMA with a non-EMA target).</summary>
     public Experiment WithTarget(TargetMode target, EmaSpec? ema = null) =>
-        new(Name, Dataset, Encoder, Heads, Views, Objective, target, ema, Optimizer, Epochs, BatchSize, Seed, Evaluation, TimeBudgetMinutes, Shards, Device);
+        new(Name, Dataset, Encoder, Heads, Views, Objective, target, ema, Optimizer, Epochs, BatchSize, Seed, Evaluation, TimeBudgetMinutes, Shards, Device, Method);
 
     /// <summary>A copy with another time budget (null: run every planned step).</summary>
     public Experiment WithTimeBudget(double? minutes) =>
-        new(Name, Dataset, Encoder, Heads, Views, Objective, Target, Ema, Optimizer, Epochs, BatchSize, Seed, Evaluation, minutes, Shards, Device);
+        new(Name, Dataset, Encoder, Heads, Views, Objective, Target, Ema, Optimizer, Epochs, BatchSize, Seed, Evaluation, minutes, Shards, Device, Method);
 
     // ---- presets -------------------------------------------------------------------------------------
 
@@ -213,6 +229,7 @@ public sealed record Experiment
         ["timeBudgetMinutes"] = TimeBudgetMinutes,
         ["shards"] = Shards,
         ["device"] = Device,
+        ["method"] = Method,
     };
 
     /// <summary>
@@ -268,9 +285,10 @@ public sealed record Experiment
             var budget = Optional("timeBudgetMinutes", n => (double?)n.GetValue<double>());
             var shards = Optional("shards", n => (int?)n.GetValue<int>()) ?? 1;
             var device = Optional("device", n => n.GetValue<string>()) ?? "cpu";
+            var method = Optional("method", n => n.GetValue<string>()) ?? LegacyMethod(name);
             field = "";
             return new Experiment(name, dataset, encoder, heads, views, objective, target, ema, optimizer, epochs, batchSize, seed, evaluation,
-                budget, shards, device);
+                budget, shards, device, method);
         }
         catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException or NotSupportedException or OverflowException
                                   && !(e is JsonException own && own.Message.StartsWith("experiment JSON", StringComparison.Ordinal)))
@@ -281,6 +299,15 @@ public sealed record Experiment
             throw new JsonException($"experiment JSON{(where is null ? "" : $" field '{where}'")}: {OneLine(e)}", e);
         }
     }
+
+    /// <summary>
+    /// The method of an experiment file written before experiments named their method: the method whose preset prefix
+    /// begins the experiment's name (<c>byol-fashion-mnist</c> was made by <c>MethodPresets.FashionMnist("byol")</c>; the
+    /// longest prefix wins, so <c>relicv2-…</c> is ReLICv2, not ReLIC), otherwise <see cref="DefaultMethod"/>, the method
+    /// every other experiment of that time ran.
+    /// </summary>
+    private static string LegacyMethod(string name) =>
+        MethodPresets.Methods.Where(m => name.StartsWith(m + "-", StringComparison.Ordinal)).MaxBy(m => m.Length) ?? DefaultMethod;
 
     /// <summary>
     /// Reads the experiment file at <paramref name="path"/> (a run directory's <c>experiment.json</c>, a <c>--config</c> file):
@@ -400,7 +427,7 @@ public sealed record Experiment
     }
 
     public override string ToString() =>
-        $"{Name}: {Dataset.Kind} · ResNet-{Encoder.Depth} (base width {Encoder.BaseWidth}{(Encoder.SmallImageStem ? ", small stem" : "")}{Encoder.StemMaxPool switch { true => ", max-pool", false => ", no max-pool", null => "" }}) · " +
+        $"{Name}: {MethodName} · {Dataset.Kind} · ResNet-{Encoder.Depth} (base width {Encoder.BaseWidth}{(Encoder.SmallImageStem ? ", small stem" : "")}{Encoder.StemMaxPool switch { true => ", max-pool", false => ", no max-pool", null => "" }}) · " +
         $"{Views.Name} · {Target} target · {Optimizer.Kind} lr {Optimizer.LearningRate} · {Epochs} epochs × batch {BatchSize}" +
         (Shards > 1 ? $" in {Shards} shards" : "") + (Device != "cpu" ? $" on {Device}" : "") + (TimeBudgetMinutes is { } m ? $" (budget {m} min)" : "") + $"\n  objective: {Objective}";
 }

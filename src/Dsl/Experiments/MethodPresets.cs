@@ -12,7 +12,9 @@ namespace ReLICv2.Experiments;
 /// CIFAR recipes scale them; the two-view methods share one two-view augmentation per dataset (the Fashion-MNIST
 /// preset's large view; the [4, 2] set's 32-px large view on CIFAR) so that a comparison at equal budget isolates the
 /// objective, while ReLICv2 keeps its [4, 2] multi-crop, part of the method. Encoder, batch, evaluation and time budget
-/// are the Fashion-MNIST ReLICv2 preset's.
+/// are the Fashion-MNIST ReLICv2 preset's. Each experiment names its method (<see cref="Experiment.Method"/>), so that
+/// results and reports say "BYOL pre-trained" and, for the methods with an EMA target (ReLIC, ReLICv2, BYOL, ReSSL),
+/// "BYOL EMA target".
 /// </summary>
 public static class MethodPresets
 {
@@ -50,13 +52,13 @@ public static class MethodPresets
         var epochs = relicv2.Epochs;
         var two = PairingPolicy.TwoViewSymmetric;
         Experiment With(ViewSet views, PairedObjective objective, HeadsSpec heads, TargetMode target, EmaSpec? ema, OptimizerSpec optimizer) =>
-            relicv2.With(name: name, views: views, objective: objective, heads: heads, optimizer: optimizer)
+            relicv2.With(name: name, views: views, objective: objective, heads: heads, optimizer: optimizer, method: method)
                 .With("evaluation.evaluateTarget", target == TargetMode.Ema ? "true" : "false")
                 .WithTarget(target, ema);
         return method switch
         {
             // ReLICv2 itself: the dataset's preset, renamed.
-            "relicv2" => relicv2.With(name: name),
+            "relicv2" => relicv2.With(name: name, method: method),
             // ReLIC (Mitrovic et al. 2021): the same objective over two views, each view the anchor of the other.
             "relic" => With(twoViews, new PairedObjective(Presets.Relic(temperature: 0.2), two), relicv2.Heads, TargetMode.Ema, relicv2.Ema, relicv2.Optimizer),
             // SimCLR (Chen et al. 2020): one shared network, NT-Xent τ 0.2 (solo-learn CIFAR), projector 2048 → 128, LARS 0.4 per 256.

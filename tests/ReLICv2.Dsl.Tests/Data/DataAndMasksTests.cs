@@ -243,7 +243,7 @@ public sealed class DataAndMasksTests : IDisposable
         Assert.All(rows, r => Assert.Equal(RobustnessEvaluation.Protocol, r.Protocol));
         var clean = rows[0];
         Assert.Equal((RobustnessEvaluation.Clean, 0), (clean.Corruption, clean.Severity));
-        Assert.Equal(result.Find(ExperimentRunner.Pretrained, ExperimentRunner.Probe)!.Top1, clean.Top1, 12);
+        Assert.Equal(result.FindPretrained(ExperimentRunner.Probe)!.Top1, clean.Top1, 12);
         var imageRows = rows.Where(r => r.Severity is >= 1 && r.Corruption != "background-shift").ToList();
         Assert.Equal(35, imageRows.Count);
         Assert.Equal(imageRows.Average(r => r.Top1), rows[^1].Top1, 12);

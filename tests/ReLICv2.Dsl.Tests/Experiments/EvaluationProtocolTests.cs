@@ -96,7 +96,7 @@ public sealed class EvaluationProtocolTests : IDisposable
     {
         var result = Tiny(supervised: true).Run(dir);
         Assert.Equal(
-            [(ExperimentRunner.Pretrained, ExperimentRunner.Probe), (ExperimentRunner.Pretrained, ExperimentRunner.Knn),
+            [(ExperimentRunner.Pretrained(Tiny()), ExperimentRunner.Probe), (ExperimentRunner.Pretrained(Tiny()), ExperimentRunner.Knn),
              (ExperimentRunner.SupervisedSameTime, ExperimentRunner.LabelsEndToEnd), (ExperimentRunner.SupervisedReference, ExperimentRunner.LabelsEndToEnd)],
             result.Accuracies.Select(a => (a.Encoder, a.Protocol)));
         Assert.Contains("lr ", result.Find(ExperimentRunner.SupervisedReference, ExperimentRunner.LabelsEndToEnd)!.Note);
@@ -105,7 +105,7 @@ public sealed class EvaluationProtocolTests : IDisposable
 
         var rows = RunEvaluation.FineTune(dir, 0.25, Short);
         var protocol = RunEvaluation.FineTuneProtocol(0.25);
-        Assert.Equal([(ExperimentRunner.Pretrained, protocol), (ExperimentRunner.RandomInit, protocol)], rows.Select(r => (r.Encoder, r.Protocol)));
+        Assert.Equal([(ExperimentRunner.Pretrained(Tiny()), protocol), (ExperimentRunner.RandomInit, protocol)], rows.Select(r => (r.Encoder, r.Protocol)));
         var subsetFile = RunEvaluation.SubsetPath(run, DatasetKind.Synthetic, 64, 0.25, 3);
         var subset = LabelSubset.Load(subsetFile);
         Assert.Equal(16, subset.Indices.Count);
@@ -130,7 +130,7 @@ public sealed class EvaluationProtocolTests : IDisposable
         var e = Tiny(supervised: true);
         e = e.With(evaluation: new EvaluationSpec(probeEpochs: 1, knnK: 5, randomInitBaseline: false, probeAugmentedCopies: 0, supervisedSweepFactor: 1));
         var result = e.Run(dir);
-        Assert.Equal([ExperimentRunner.Pretrained, ExperimentRunner.Pretrained, ExperimentRunner.SupervisedSameTime], result.Accuracies.Select(a => a.Encoder));
+        Assert.Equal([ExperimentRunner.Pretrained(Tiny()), ExperimentRunner.Pretrained(Tiny()), ExperimentRunner.SupervisedSameTime], result.Accuracies.Select(a => a.Encoder));
         Assert.Contains("same wall-clock as pre-training + evaluation: ", result.Accuracies[^1].Note);
         Assert.EndsWith(" min; lr 0.1 (no sweep)", result.Accuracies[^1].Note);
     }

@@ -80,7 +80,7 @@ public sealed class ExperimentTests : IDisposable
         var result = Tiny().Run(dir);
         Assert.Equal(4, result.Pretraining.StepsDone);
         Assert.Equal(
-            [(ExperimentRunner.Pretrained, ExperimentRunner.Probe), (ExperimentRunner.Pretrained, ExperimentRunner.Knn),
+            [("ReLICv2 pre-trained", ExperimentRunner.Probe), ("ReLICv2 pre-trained", ExperimentRunner.Knn),
              (ExperimentRunner.RandomInit, ExperimentRunner.Probe), (ExperimentRunner.RandomInit, ExperimentRunner.Knn),
              (ExperimentRunner.SupervisedSameTime, ExperimentRunner.LabelsEndToEnd), (ExperimentRunner.SupervisedReference, ExperimentRunner.LabelsEndToEnd)],
             result.Accuracies.Select(a => (a.Encoder, a.Protocol)));
@@ -107,8 +107,8 @@ public sealed class ExperimentTests : IDisposable
         var e = Tiny().With("evaluation.evaluateTarget", "true").With("evaluation.randomInitBaseline", "false").With("evaluation.supervisedBaseline", "false");
         var result = e.Run(dir);
         Assert.Equal(
-            [(ExperimentRunner.Pretrained, ExperimentRunner.Probe), (ExperimentRunner.Pretrained, ExperimentRunner.Knn),
-             (ExperimentRunner.PretrainedTarget, ExperimentRunner.Probe), (ExperimentRunner.PretrainedTarget, ExperimentRunner.Knn)],
+            [("ReLICv2 pre-trained", ExperimentRunner.Probe), ("ReLICv2 pre-trained", ExperimentRunner.Knn),
+             ("ReLICv2 EMA target", ExperimentRunner.Probe), ("ReLICv2 EMA target", ExperimentRunner.Knn)],
             result.Accuracies.Select(a => (a.Encoder, a.Protocol)));
 
         // Reference: each encoder rebuilt from its own tensors in the checkpoint file, features extracted and k-NN scored here.
@@ -128,8 +128,8 @@ public sealed class ExperimentTests : IDisposable
         var (online, onlineSum) = Knn("online.encoder.");
         var (target, targetSum) = Knn($"{Checkpoint.EmaTargetName}.encoder.");
         Assert.NotEqual(onlineSum, targetSum); // two different encoders, so a row scored on the wrong one is caught below
-        Assert.Equal(online, result.Accuracies.Single(a => a.Encoder == ExperimentRunner.Pretrained && a.Protocol == ExperimentRunner.Knn).Top1);
-        Assert.Equal(target, result.Accuracies.Single(a => a.Encoder == ExperimentRunner.PretrainedTarget && a.Protocol == ExperimentRunner.Knn).Top1);
+        Assert.Equal(online, result.FindPretrained(ExperimentRunner.Knn)!.Top1);
+        Assert.Equal(target, result.FindTarget(ExperimentRunner.Knn)!.Top1);
         // relic eval on the run directory scores the same four rows.
         Assert.Equal(result.Accuracies.Select(a => (a.Encoder, a.Protocol, a.Top1)),
             ExperimentRunner.EvaluateRun(dir).Select(a => (a.Encoder, a.Protocol, a.Top1)));

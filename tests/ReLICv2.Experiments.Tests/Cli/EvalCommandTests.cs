@@ -34,7 +34,7 @@ public sealed class EvalCommandTests : IDisposable
         Assert.True(code == 0, error);
         Assert.Contains("label subset: 8 class-balanced images", output);
         var rows = ResultsFile.Read(new RunDirectory(dir));
-        Assert.Contains(rows, r => r.Encoder == ExperimentRunner.Pretrained && r.Protocol == RunEvaluation.FineTuneProtocol(0.25));
+        Assert.Contains(rows, r => r.Encoder == ExperimentRunner.Pretrained(Tiny()) && r.Protocol == RunEvaluation.FineTuneProtocol(0.25));
         Assert.Contains(rows, r => r.Encoder == ExperimentRunner.RandomInit && r.Protocol == RunEvaluation.FineTuneProtocol(0.25));
 
         (code, output, error) = CommandLineTests.Run("eval", "linear", "--checkpoint", Path.Combine(dir, "checkpoints", "last"),
