@@ -163,10 +163,10 @@ let correlation = typeof<Correlation>
 /// The forward computation gets the evaluated input tensors and the parameter values as F# lists and returns a scalar
 /// tensor. Every input receives gradients and the locality is not declared (data parallelism is refused); to declare
 /// stop-gradient inputs, a locality, another value kind or a format, construct ReLICv2.Objectives.Primitive with named
-/// arguments and pass it to PrimitiveRegistry.Register.
+/// arguments and pass it to PrimitiveRegistry.Register. Running the definition again (an F# Interactive cell) redefines the name.
 let primitive (name: string) (inputs: Type list) (parameters: string list) (forward: Tensor list -> double list -> Tensor) =
     let run = Func<Collections.Generic.IReadOnlyList<Tensor>, Collections.Generic.IReadOnlyList<double>, Tensor>(fun x p -> forward (List.ofSeq x) (List.ofSeq p))
-    PrimitiveRegistry.Register(Primitive(name, typeof<Scalar>, Array.ofList inputs, run, Array.ofList parameters))
+    PrimitiveRegistry.Register(Primitive(name, typeof<Scalar>, Array.ofList inputs, run, Array.ofList parameters), replace = true)
 
 /// The loss term of a scalar primitive applied to input expressions and parameter values: apply uniformity [ Expr.Normalize Expr.Online ] [ 2.0 ].
 let apply (primitive: Primitive) (inputs: ExprNode list) (parameters: double list) : Objective =

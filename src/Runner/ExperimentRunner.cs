@@ -89,8 +89,10 @@ public static class ExperimentRunner
         if (master && !(resume && File.Exists(run.Views))) ViewGrid.Write(run.Views, experiment.Views, train, seed: experiment.Seed, masks: experiment.Dataset.Masks);
 
         var totalSteps = (long)loader.BatchesPerEpoch * experiment.Epochs;
+        double? budgetSeconds = null;
         if (experiment.TimeBudgetMinutes is { } minutes && !resume)
         {
+            budgetSeconds = BudgetShare * minutes * 60;
             callbacks.OnPhase?.Invoke("measuring step time");
             var perStep = MeasureStepSeconds(experiment, train, loader, totalSteps, group);
             var fit = Math.Max(1, (long)(BudgetShare * minutes * 60 / perStep));
@@ -118,9 +120,24 @@ public static class ExperimentRunner
             }
             callbacks.OnPhase?.Invoke("pre-training");
             var startStep = trainer.StepsDone;
+            var pace = budgetSeconds is { } seconds
+                ? new BudgetPace(seconds, trainer.Schedule.WarmupSteps, (long)loader.BatchesPerEpoch * experiment.Epochs)
+                : null;
             pretraining = trainer.Run(loader, r =>
             {
                 CheckUnreadable(train, "training", experiment.Dataset.MaxUnreadableFraction);
+                if (pace?.Replan(trainer.StepsDone, trainer.Schedule.TotalSteps) is { } replanned)
+                {
+                    var agreed = group is null ? replanned : AgreedMinimum(group, replanned);
+                    // A plan so much shorter that its warm-up has already passed is not taken: the schedule would jump.
+                    if (agreed != trainer.Schedule.TotalSteps && WarmupSteps(experiment, loader.BatchesPerEpoch, agreed) >= trainer.StepsDone)
+                    {
+                        trainer.Replan(agreed, WarmupSteps(experiment, loader.BatchesPerEpoch, agreed));
+                        if (master) AtomicFile.WriteAllBytes(run.Plan, System.Text.Encoding.UTF8.GetBytes(agreed.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                        callbacks.OnMessage?.Invoke($"re-planned from the run's own pace ({pace.SecondsPerStep:F2} s per step): {agreed} steps fit in the budget");
+                        totalSteps = agreed;
+                    }
+                }
                 callbacks.OnStep?.Invoke(r, totalSteps);
             }, cancellation);
             // The whole run's pre-training time at this process's pace (a resumed run timed only its last part).
@@ -364,14 +381,17 @@ public static class ExperimentRunner
             OptimizerKind.AdamW => new AdamW(online.Parameters(), new AdamWOptions(lr, weightDecay: o.WeightDecay)),
             _ => throw new ArgumentOutOfRangeException(nameof(experiment), o.Kind, "unknown optimiser kind"),
         };
-        var warmup = Math.Min((long)Math.Round(o.WarmupEpochs * batchesPerEpoch), totalSteps / 10);
-        var schedule = new WarmupCosineSchedule(totalSteps, warmup);
+        var schedule = new WarmupCosineSchedule(totalSteps, WarmupSteps(experiment, batchesPerEpoch, totalSteps));
         var ema = experiment.Ema is { } e ? e.Cosine ? EmaSchedule.Cosine(e.BaseGamma, totalSteps) : EmaSchedule.Constant(e.BaseGamma) : null;
         var checkpointEvery = (int)Math.Clamp(totalSteps / 10, 1, 1000);
         return new Pretrainer(online, experiment.Target, optimizer, schedule, OnDevice(ViewMakerWithMasks(experiment.Views, experiment.Dataset.Masks, ViewSeed(experiment.Seed, group?.Rank ?? 0)), device),
             PretrainingAdapters.Loss(experiment.Objective), new PretrainingOptions(experiment.Epochs, experiment.Seed, checkpointEvery: checkpointEvery,
                 runDirectory: runDirectory, maxSteps: maxSteps ?? totalSteps, shards: experiment.Shards), ema, group);
     }
+
+    /// <summary>The warm-up of a run of <paramref name="totalSteps"/> steps: the optimiser's warm-up epochs, at most a tenth of the run.</summary>
+    internal static long WarmupSteps(Experiment experiment, int batchesPerEpoch, long totalSteps) =>
+        Math.Min((long)Math.Round(experiment.Optimizer.WarmupEpochs * batchesPerEpoch), totalSteps / 10);
 
     /// <summary>The views of <paramref name="makeViews"/> moved to <paramref name="device"/> (on the loader's prefetch thread, overlapping compute).</summary>
     private static ViewMaker OnDevice(ViewMaker makeViews, Device device) => device == Device.Cpu ? makeViews : (batch, step) =>

@@ -26,7 +26,8 @@ public sealed class EmaTarget : IDisposable
     /// <summary>The target network (frozen: its parameters do not require gradients).</summary>
     public Module Target { get; }
 
-    public EmaSchedule Schedule { get; }
+    /// <summary>γ per update; <see cref="Pretrainer.Replan"/> replaces it when a time-budgeted run re-plans its length.</summary>
+    public EmaSchedule Schedule { get; internal set; }
 
     public EmaBuffers Buffers { get; }
 

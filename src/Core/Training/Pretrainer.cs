@@ -113,7 +113,37 @@ public sealed class Pretrainer : IDisposable
 
     public Optimizer Optimizer { get; }
 
-    public WarmupCosineSchedule Schedule { get; }
+    /// <summary>The learning-rate multiplier per step; <see cref="Replan"/> gives it another length.</summary>
+    public WarmupCosineSchedule Schedule { get; private set; }
+
+    /// <summary>
+    /// The step count the run is planned for, when <see cref="Replan"/> has changed it (else null: the options' epochs and
+    /// <see cref="PretrainingOptions.MaxSteps"/> decide).
+    /// </summary>
+    public long? PlannedSteps { get; private set; }
+
+    /// <summary>
+    /// Gives the run a new length of <paramref name="totalSteps"/> steps, with <paramref name="warmupSteps"/> of warm-up, while
+    /// it runs — a time-budgeted run re-planning from its own pace: the learning-rate schedule becomes the warm-up + cosine of
+    /// that length, a cosine EMA schedule ends its ramp there, and <see cref="Run"/> stops there. Called between steps (e.g.
+    /// from <see cref="Run"/>'s step callback). Only within the warm-up (of the old and the new schedule): there the
+    /// multiplier is still the ramp, whose slope alone changes, whereas re-planning the cosine would make it jump.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A length not above <see cref="StepsDone"/>, a warm-up outside
+    /// [0, <paramref name="totalSteps"/>], or a re-plan once either warm-up has ended.</exception>
+    public void Replan(long totalSteps, long warmupSteps)
+    {
+        if (totalSteps <= StepsDone)
+            throw new ArgumentOutOfRangeException(nameof(totalSteps), totalSteps, $"Pretrainer.Replan: the new length must exceed the {StepsDone} steps done");
+        if (warmupSteps < 0 || warmupSteps > totalSteps)
+            throw new ArgumentOutOfRangeException(nameof(warmupSteps), warmupSteps, $"Pretrainer.Replan: the warm-up must be in [0, {totalSteps}] steps");
+        if (StepsDone > Math.Min(Schedule.WarmupSteps, warmupSteps))
+            throw new ArgumentOutOfRangeException(nameof(totalSteps), totalSteps,
+                $"Pretrainer.Replan: {StepsDone} steps are done, past the warm-up ({Schedule.WarmupSteps} steps planned, {warmupSteps} asked); re-planning now would make the learning rate jump");
+        Schedule = new WarmupCosineSchedule(totalSteps, warmupSteps, Schedule.FinalFraction, Schedule.BatchSize, Schedule.ReferenceBatchSize);
+        if (Ema is { Schedule: CosineEmaSchedule cosine }) Ema.Schedule = new CosineEmaSchedule(cosine.BaseGamma, totalSteps);
+        PlannedSteps = totalSteps;
+    }
 
     public ViewMaker MakeViews { get; }
 
@@ -383,7 +413,7 @@ public sealed class Pretrainer : IDisposable
         ArgumentNullException.ThrowIfNull(loader);
         var perEpoch = loader.BatchesPerEpoch;
         if (perEpoch == 0) throw new ArgumentException($"Pretrainer.Run: the loader yields no batch (dataset of {loader.Dataset.Count} images, batch {loader.BatchSize}, drop-last {loader.DropLast})", nameof(loader));
-        var totalSteps = Options.TotalSteps(perEpoch);
+        long TotalSteps() => PlannedSteps ?? Options.TotalSteps(perEpoch);
         if (Group is not null && loader.WorldSize != Group.WorldSize)
             throw new ArgumentException($"Pretrainer.Run: the loader is sharded over {loader.WorldSize} rank(s) but the process group has {Group.WorldSize}; build it with rank: {Group.Rank}, worldSize: {Group.WorldSize}", nameof(loader));
         // Steps after StepsDone that a stopped run had logged are about to be taken again: their records go first.
@@ -392,7 +422,7 @@ public sealed class Pretrainer : IDisposable
         var clock = Stopwatch.StartNew();
         var cancelled = false;
         string? checkpoint = null;
-        while (StepsDone < totalSteps && !cancelled)
+        while (StepsDone < TotalSteps() && !cancelled)
         {
             var epoch = (int)(StepsDone / perEpoch);
             var skip = (int)(StepsDone % perEpoch);
@@ -417,7 +447,7 @@ public sealed class Pretrainer : IDisposable
                     onStep?.Invoke(record);
                 }
                 if (StepsDone % Options.CheckpointEvery == 0) checkpoint = SaveCheckpoint();
-                if (StepsDone >= totalSteps) break;
+                if (StepsDone >= TotalSteps()) break;
                 if (AnyRankCancelled(cancellation.IsCancellationRequested))
                 {
                     cancelled = true;
@@ -427,7 +457,7 @@ public sealed class Pretrainer : IDisposable
         }
         if (StepsDone % Options.CheckpointEvery != 0 || checkpoint is null) checkpoint = SaveCheckpoint();
         Group?.Barrier();
-        return new PretrainingResult(StepsDone, totalSteps, cancelled, lastFinite, checkpoint, clock.Elapsed.TotalSeconds);
+        return new PretrainingResult(StepsDone, TotalSteps(), cancelled, lastFinite, checkpoint, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Whether this rank or any other asked to stop (Ctrl-C reaches the ranks at different steps; all stop at the same one).</summary>

@@ -14,14 +14,24 @@ public static class PrimitiveRegistry
     /// <summary>The registered names, sorted.</summary>
     public static IReadOnlyList<string> Names => [.. Known.Keys.Order(StringComparer.Ordinal)];
 
-    /// <summary>Registers <paramref name="primitive"/> under its name and returns it; registering the same primitive again does nothing.</summary>
-    /// <exception cref="ArgumentException">Another primitive is already registered under this name.</exception>
-    public static Primitive Register(Primitive primitive)
+    /// <summary>
+    /// Registers <paramref name="primitive"/> under its name and returns it; registering the same primitive again does
+    /// nothing. With <paramref name="replace"/> a new definition takes the name of an earlier one — what re-running a cell of
+    /// an F# Interactive session does (the Prelude's <c>primitive</c> replaces); objectives built on the earlier definition
+    /// still compile but no longer write JSON, whose name now reads back as the new one.
+    /// </summary>
+    /// <exception cref="ArgumentException">Another primitive is already registered under this name and <paramref name="replace"/> is false.</exception>
+    public static Primitive Register(Primitive primitive, bool replace = false)
     {
         ArgumentNullException.ThrowIfNull(primitive);
+        if (replace)
+        {
+            Known[primitive.Name] = primitive;
+            return primitive;
+        }
         var bound = Known.GetOrAdd(primitive.Name, primitive);
         if (!ReferenceEquals(bound, primitive))
-            throw new ArgumentException($"PrimitiveRegistry: the name '{primitive.Name}' is already registered to another primitive ({bound}); choose another name.", nameof(primitive));
+            throw new ArgumentException($"PrimitiveRegistry: the name '{primitive.Name}' is already registered to another primitive ({bound}); choose another name, or pass replace: true to redefine it.", nameof(primitive));
         return primitive;
     }
 

@@ -232,6 +232,46 @@ public sealed class PretrainerTests : IDisposable
     }
 
     [Fact]
+    public void A_replan_within_the_warm_up_changes_the_length_schedules_and_where_the_run_stops()
+    {
+        var loader = new DataLoader(data, batchSize: 8, seed: 1, dropLast: true);
+        var online = Network(7);
+        using var engine = new Pretrainer(online, TargetMode.Ema, new Sgd(online.Parameters(), new SgdOptions(0.05, momentum: 0.9)),
+            new WarmupCosineSchedule(12, 6), Views, Relic, new PretrainingOptions(5, seed: 3, maxSteps: 12), EmaSchedule.Cosine(0.9, 12));
+        var multipliers = new List<double>();
+        var result = engine.Run(loader, r =>
+        {
+            multipliers.Add(engine.Optimizer.LearningRateMultiplier);
+            if (r.Step == 3) engine.Replan(7, 4);
+        });
+        // Steps 1-3 ran on the first plan (warm-up 6), the rest on the second (7 steps, warm-up 4); the run stopped at 7.
+        Assert.Equal(7, result.StepsDone);
+        Assert.Equal(7, result.TotalSteps);
+        Assert.Equal(7, engine.PlannedSteps);
+        var first = new WarmupCosineSchedule(12, 6);
+        var second = new WarmupCosineSchedule(7, 4);
+        Assert.Equal(Enumerable.Range(0, 3).Select(s => first.Multiplier(s)).Concat(Enumerable.Range(3, 4).Select(s => second.Multiplier(s))), multipliers);
+        Assert.Equal(new CosineEmaSchedule(0.9, 7), engine.Ema!.Schedule);
+    }
+
+    [Fact]
+    public void A_replan_is_refused_past_the_warm_up_or_not_beyond_the_steps_done()
+    {
+        using var engine = Engine(8);
+        using var batch = FixedBatch();
+        engine.Step(batch);
+        engine.Step(batch);
+        var ahead = Assert.Throws<ArgumentOutOfRangeException>(() => engine.Replan(2, 0));
+        Assert.Contains("must exceed the 2 steps done", ahead.Message);
+        engine.Step(batch);
+        var late = Assert.Throws<ArgumentOutOfRangeException>(() => engine.Replan(50, 2));
+        Assert.Contains("past the warm-up", late.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => engine.Replan(50, 51));
+        Assert.Null(engine.PlannedSteps);
+        Assert.Equal(100, engine.Schedule.TotalSteps);
+    }
+
+    [Fact]
     public void Run_makes_views_ahead_on_the_prefetch_thread_and_matches_stepping_batch_by_batch()
     {
         var loader = new DataLoader(data, batchSize: 8, seed: 2, dropLast: true, prefetchDepth: 2);

@@ -133,6 +133,20 @@ public class PrimitiveTests
     }
 
     [Fact]
+    public void Replacing_a_definition_rebinds_its_name_and_the_earlier_one_no_longer_writes_json()
+    {
+        var first = PrimitiveRegistry.Register(new Primitive("test.redefined", typeof(Scalar), [typeof(Embeddings)], (x, _) => x[0].Mean()));
+        var second = new Primitive("test.redefined", typeof(Scalar), [typeof(Embeddings)], (x, _) => x[0].Pow(2).Mean());
+        Assert.Throws<ArgumentException>(() => PrimitiveRegistry.Register(second));
+        Assert.Same(second, PrimitiveRegistry.Register(second, replace: true));
+        Assert.Same(second, PrimitiveRegistry.Get("test.redefined"));
+        Assert.False(PrimitiveRegistry.IsRegistered(first));
+        Assert.Throws<JsonException>(() => ObjectiveJson.Serialize(first.Apply([Expr.Online])));
+        var json = ObjectiveJson.Serialize(second.Apply([Expr.Online]));
+        Assert.Equal(second.Apply([Expr.Online]), ObjectiveJson.Deserialize(json));
+    }
+
+    [Fact]
     public void Declarations_and_applications_are_validated_where_they_are_made()
     {
         Tensor Forward(IReadOnlyList<Tensor> x, IReadOnlyList<double> p) => x[0];

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+
+namespace ReLICv2.Experiments;
+
+/// <summary>
+/// Keeps a time-budgeted pre-training run to its budget. The first plan comes from a few throw-away steps measured before
+/// the run, which misjudge the run's pace in both directions (the loader's prefetch queue is still full, oneDNN is still
+/// creating its primitives; docs/results.md §8 logs runs that used 69 % and 118 % of a 5-minute budget). So the run
+/// re-plans itself twice from its own pace, at a third and at two thirds of its warm-up, where only the slope of the
+/// learning rate's ramp changes (<see cref="Training.Pretrainer.Replan"/>): the steps that fit are the steps done plus the
+/// budget's remaining seconds over the seconds per step since the previous mark.
+/// </summary>
+public sealed class BudgetPace
+{
+    private readonly Func<double> seconds;
+    private readonly long first, second, maxSteps;
+    private readonly double origin;
+    private long markStep = -1;
+    private double markSeconds;
+
+    /// <param name="budgetSeconds">The pre-training budget in seconds, counted from this object's creation.</param>
+    /// <param name="warmupSteps">The first plan's warm-up; the re-plans happen at a third and at two thirds of it.</param>
+    /// <param name="maxSteps">The most steps a re-plan may give (the experiment's whole epochs).</param>
+    /// <param name="clock">Seconds since some origin (a stopwatch unless given; tests pass their own).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A budget that is not finite and positive, a negative warm-up, or fewer than one step.</exception>
+    public BudgetPace(double budgetSeconds, long warmupSteps, long maxSteps, Func<double>? clock = null)
+    {
+        if (!(budgetSeconds > 0 && double.IsFinite(budgetSeconds)))
+            throw new ArgumentOutOfRangeException(nameof(budgetSeconds), budgetSeconds, "BudgetPace: budgetSeconds must be finite and > 0");
+        if (warmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(warmupSteps), warmupSteps, "BudgetPace: warmupSteps must be >= 0");
+        if (maxSteps < 1) throw new ArgumentOutOfRangeException(nameof(maxSteps), maxSteps, "BudgetPace: maxSteps must be >= 1");
+        if (clock is null)
+        {
+            var watch = Stopwatch.StartNew();
+            clock = () => watch.Elapsed.TotalSeconds;
+        }
+        seconds = clock;
+        origin = seconds();
+        BudgetSeconds = budgetSeconds;
+        this.maxSteps = maxSteps;
+        first = Math.Max(FirstMark + 2, warmupSteps / 3);
+        second = Math.Max(first + 2, 2 * warmupSteps / 3);
+        // A warm-up too short to hold both marks leaves the first plan alone.
+        Enabled = second <= warmupSteps;
+    }
+
+    // The first steps start the loader and the allocator's cache: the pace is measured from the end of this step on.
+    private const long FirstMark = 2;
+
+    /// <summary>The budget in seconds.</summary>
+    public double BudgetSeconds { get; }
+
+    /// <summary>Whether the warm-up is long enough for the two re-plans (else <see cref="Replan"/> always returns null).</summary>
+    public bool Enabled { get; }
+
+    /// <summary>The seconds per step measured at the last re-plan (NaN before).</summary>
+    public double SecondsPerStep { get; private set; } = double.NaN;
+
+    /// <summary>
+    /// Called after every step with the steps done and the current plan: at the re-plan marks, the steps that fit the
+    /// budget at the pace measured since the previous mark (at least one more than done, at most the whole epochs);
+    /// otherwise null.
+    /// </summary>
+    public long? Replan(long stepsDone, long plannedSteps)
+    {
+        if (!Enabled) return null;
+        var now = seconds() - origin;
+        if (stepsDone == FirstMark)
+        {
+            (markStep, markSeconds) = (stepsDone, now);
+            return null;
+        }
+        if ((stepsDone != first && stepsDone != second) || markStep < 0 || stepsDone <= markStep) return null;
+        SecondsPerStep = (now - markSeconds) / (stepsDone - markStep);
+        (markStep, markSeconds) = (stepsDone, now);
+        if (!(SecondsPerStep > 0)) return plannedSteps;
+        var fit = stepsDone + (long)Math.Floor(Math.Max(0, BudgetSeconds - now) / SecondsPerStep);
+        return Math.Clamp(fit, stepsDone + 1, maxSteps);
+    }
+}
