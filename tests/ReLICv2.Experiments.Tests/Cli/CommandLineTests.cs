@@ -99,6 +99,11 @@ public partial class CommandLineTests
         foreach (var line in new[] { quiet, contended })
         {
             Assert.True(line.GetProperty("matmul_gflops").GetDouble() > 0);
+            Assert.True(line.GetProperty("gemm_peak_gflops").GetDouble() > 0);
+            Assert.Equal(Math.Max(line.GetProperty("matmul_gflops").GetDouble(), line.GetProperty("gemm_peak_gflops").GetDouble()),
+                line.GetProperty("peak_gflops").GetDouble(), 2);
+            Assert.InRange(100 * line.GetProperty("compute_gflops").GetDouble() / line.GetProperty("peak_gflops").GetDouble()
+                - line.GetProperty("compute_pct_of_matmul_peak").GetDouble(), -0.2, 0.2);
             Assert.True(line.GetProperty("peak_rss_mib").GetDouble() > 0);
             Assert.Equal(Torch.BuildArchitecture, line.GetProperty("shim_arch").GetString());
             Assert.Equal(1, line.GetProperty("augment_threads").GetInt32());
