@@ -48,10 +48,15 @@ public static class EvalCommand
             Description = $"Comma-separated corruptions (default all): {string.Join(", ", Corruptions.All.Select(Corruptions.Name))}.",
         };
         var seed = new Option<ulong?>("--seed") { Description = "Seed of the corruptions' noise, rotation signs and textures (default: the experiment's)." };
+        var encoders = new Option<string?>("--encoders")
+        {
+            Description = $"Comma-separated encoders to score, each with a probe on its own clean features (default online): {string.Join(", ", ExperimentRunner.RobustnessEncoders)}; " +
+                          "supervised needs `relic supervised --run-dir` first.",
+        };
         var sub = new Command("robustness",
             "Score a run's encoder with its linear probe (trained on clean features) on corrupted copies of the test set: 7 corruptions and a background shift at 5 severities.")
         {
-            runDir, corruptions, seed,
+            runDir, corruptions, seed, encoders,
         };
         sub.SetAction(parse =>
         {
@@ -61,8 +66,13 @@ public static class EvalCommand
                     ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Corruptions.Parse).ToArray()
                     : null;
                 var dir = parse.GetValue(runDir)!.FullName;
-                var rows = ExperimentRunner.EvaluateRobustness(dir, chosen, new ConsoleCallbacks().Callbacks, seed: parse.GetValue(seed));
-                PrintRobustness(rows);
+                var which = parse.GetValue(encoders)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                var rows = ExperimentRunner.EvaluateRobustness(dir, chosen, new ConsoleCallbacks().Callbacks, seed: parse.GetValue(seed), encoders: which);
+                foreach (var group in rows.GroupBy(r => r.Encoder))
+                {
+                    Console.WriteLine(group.Key);
+                    PrintRobustness(group.ToList());
+                }
                 Console.WriteLine($"report: {Reports.HtmlReport.Write(new RunDirectory(dir))}");
                 return 0;
             }
@@ -143,7 +153,7 @@ public static class EvalCommand
                 experiment = options.ApplySets(Experiment.Load(run.Experiment), parse);
             }
             else experiment = options.Resolve(parse);
-            var row = ExperimentRunner.TrainSupervised(experiment, new ConsoleCallbacks().Callbacks);
+            var row = ExperimentRunner.TrainSupervised(experiment, new ConsoleCallbacks().Callbacks, runDirectory: run?.Root);
             if (run is not null)
             {
                 ResultsFile.Put(run, row);

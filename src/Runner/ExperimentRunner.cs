@@ -165,8 +165,7 @@ public static class ExperimentRunner
         if (experiment.Evaluation.RandomInitBaseline)
         {
             NextPhase(callbacks, "random-init baseline");
-            using var g = new Generator(experiment.Seed + 1000);
-            using var encoder = experiment.Encoder.Build(train.Channels, g);
+            using var encoder = RandomInitEncoder(experiment, train.Channels);
             accuracies.AddRange(Evaluate(experiment, RandomInit, encoder, train, test, callbacks));
             WriteResults(run, accuracies);
         }
@@ -180,7 +179,7 @@ public static class ExperimentRunner
             if (experiment.Evaluation.SupervisedEpochs is not null)
             {
                 NextPhase(callbacks, "supervised recipe: reference");
-                accuracies.Add(SupervisedRecipe.Reference(experiment, train, test, sweep, callbacks, cancellation));
+                accuracies.Add(SupervisedRecipe.Reference(experiment, train, test, sweep, callbacks, cancellation, Path.Combine(run.Root, SupervisedEncoderFile)));
                 WriteResults(run, accuracies);
             }
         }
@@ -221,11 +220,18 @@ public static class ExperimentRunner
     /// <param name="seed">Seed of the corruptions' random parts (default: the experiment's seed).</param>
     /// <param name="train">The run's training split when it was run on datasets given by the caller (with <paramref name="test"/>).</param>
     /// <param name="test">The run's test split when it was run on datasets given by the caller (with <paramref name="train"/>).</param>
+    /// <param name="encoders">Which encoders to score, from <see cref="RobustnessEncoders"/> (default: the online encoder); each is
+    /// probed on its own clean features and its rows carry its name.</param>
     public static IReadOnlyList<AccuracyResult> EvaluateRobustness(string runDirectory, IReadOnlyList<Corruption>? corruptions = null,
-        ExperimentCallbacks? callbacks = null, ulong? seed = null, IImageDataset? train = null, IImageDataset? test = null)
+        ExperimentCallbacks? callbacks = null, ulong? seed = null, IImageDataset? train = null, IImageDataset? test = null, IReadOnlyList<string>? encoders = null)
     {
         if ((train is null) != (test is null))
             throw new ArgumentException("EvaluateRobustness: give both train and test splits, or neither (the experiment's dataset is loaded)", train is null ? nameof(train) : nameof(test));
+        var which = (encoders ?? ["online"]).Distinct().ToList();
+        if (which.Count == 0) throw new ArgumentException($"encoders: name at least one of {string.Join(", ", RobustnessEncoders)}", nameof(encoders));
+        foreach (var name in which)
+            if (!RobustnessEncoders.Contains(name))
+                throw new ArgumentException($"encoders: '{name}' is not an encoder the robustness protocol scores; expected {string.Join(", ", RobustnessEncoders)}", nameof(encoders));
         var run = new RunDirectory(runDirectory);
         if (!File.Exists(run.Experiment)) throw new FileNotFoundException($"'{run.Root}' is not a run directory: it has no experiment.json", run.Experiment);
         var experiment = Experiment.Load(run.Experiment);
@@ -249,34 +255,84 @@ public static class ExperimentRunner
             else if (source.FromData && !testSet.HasMasks)
                 throw new ArgumentException($"dataset.masks '{source}': the test set ({testSet.GetType().Name}) has no masks for the background shift");
         }
+        var supervisedPath = Path.Combine(run.Root, SupervisedEncoderFile);
+        if (which.Contains("supervised") && !File.Exists(supervisedPath))
+            throw new FileNotFoundException($"run '{run.Root}' has no supervised reference encoder ({SupervisedEncoderFile}); train it with `relic supervised --run-dir {run.Root}` first", supervisedPath);
+        if (which.Contains("target") && experiment.Target != TargetMode.Ema)
+            throw new ArgumentException($"encoders: 'target' needs an EMA target, but the experiment's target mode is {experiment.Target}");
         using var trainer = Build(experiment, trainSet.Channels, Math.Max(1, trainSet.Count / experiment.BatchSize), 1, runDirectory: null);
         trainer.Resume(saved);
-        var encoder = trainer.Online.Encoder;
         callbacks.OnMessage?.Invoke($"encoder of step {trainer.StepsDone} from {checkpoint}");
-        callbacks.OnPhase?.Invoke("linear probe on clean features");
-        LinearProbe probe;
-        using (var trainFeatures = FeatureExtractor.Extract(encoder, trainSet))
-            probe = TrainProbe(experiment, encoder, trainSet, trainFeatures);
-        using (probe)
+        var all = new List<AccuracyResult>();
+        var names = new List<string>();
+        foreach (var which1 in which)
         {
-            callbacks.OnPhase?.Invoke($"robustness: clean and {chosen.Count} corruption(s) × {Corruptions.MaxSeverity} severities");
-            var lastShown = -1;
-            var rows = RobustnessEvaluation.Evaluate(encoder, probe, testSet, Pretrained(experiment), chosen, source is null ? null : (Func<Batch, Tensor>)source.Masks, seed ?? experiment.Seed,
-                progress: (done, total) =>
-                {
-                    var percent = 100 * done / Math.Max(total, 1);
-                    if (percent / 10 == lastShown / 10 && done < total) return;
-                    lastShown = percent;
-                    callbacks.OnMessage?.Invoke($"{done} of {total} test images");
-                });
-            CheckUnreadable(trainSet, "training", experiment.Dataset.MaxUnreadableFraction);
-            CheckUnreadable(testSet, "test", experiment.Dataset.MaxUnreadableFraction);
-            WriteCorruptionGrid(Path.Combine(run.Root, CorruptionsFile), testSet, chosen, source, seed ?? experiment.Seed);
-            var mean = rows.FirstOrDefault(r => r.Corruption == RobustnessEvaluation.Mean);
-            callbacks.OnMessage?.Invoke($"clean top-1 {rows[0].Top1:P2}" + (mean is null ? "" : $", mean corruption accuracy {mean.Top1:P2}"));
-            var kept = ResultsFile.Read(run).Where(r => !(r.Protocol == RobustnessEvaluation.Protocol && r.Encoder == Pretrained(experiment)));
-            ResultsFile.Write(run, [.. kept, .. rows]);
-            return rows;
+            // The random-init and supervised encoders are built here and owned by this iteration; the others belong to the trainer.
+            using var owned = which1 switch
+            {
+                "random-init" => RandomInitEncoder(experiment, trainSet.Channels),
+                "supervised" => LoadEncoder(experiment, trainSet.Channels, supervisedPath),
+                _ => null,
+            };
+            var (name, encoder) = which1 switch
+            {
+                "online" => (Pretrained(experiment), trainer.Online.Encoder),
+                "target" => (PretrainedTarget(experiment), TargetEncoder(trainer)),
+                "random-init" => (RandomInit, owned!),
+                _ => (SupervisedReference, owned!),
+            };
+            names.Add(name);
+            callbacks.OnPhase?.Invoke($"{name}: linear probe on clean features");
+            LinearProbe probe;
+            using (var trainFeatures = FeatureExtractor.Extract(encoder, trainSet))
+                probe = TrainProbe(experiment, encoder, trainSet, trainFeatures);
+            using (probe)
+            {
+                callbacks.OnPhase?.Invoke($"{name}: robustness, clean and {chosen.Count} corruption(s) × {Corruptions.MaxSeverity} severities");
+                var lastShown = -1;
+                var rows = RobustnessEvaluation.Evaluate(encoder, probe, testSet, name, chosen, source is null ? null : (Func<Batch, Tensor>)source.Masks, seed ?? experiment.Seed,
+                    progress: (done, total) =>
+                    {
+                        var percent = 100 * done / Math.Max(total, 1);
+                        if (percent / 10 == lastShown / 10 && done < total) return;
+                        lastShown = percent;
+                        callbacks.OnMessage?.Invoke($"{done} of {total} test images");
+                    });
+                var mean = rows.FirstOrDefault(r => r.Corruption == RobustnessEvaluation.Mean);
+                callbacks.OnMessage?.Invoke($"{name}: clean top-1 {rows[0].Top1:P2}" + (mean is null ? "" : $", mean corruption accuracy {mean.Top1:P2}"));
+                all.AddRange(rows);
+            }
+        }
+        CheckUnreadable(trainSet, "training", experiment.Dataset.MaxUnreadableFraction);
+        CheckUnreadable(testSet, "test", experiment.Dataset.MaxUnreadableFraction);
+        WriteCorruptionGrid(Path.Combine(run.Root, CorruptionsFile), testSet, chosen, source, seed ?? experiment.Seed);
+        var kept = ResultsFile.Read(run).Where(r => !(r.Protocol == RobustnessEvaluation.Protocol && names.Contains(r.Encoder)));
+        ResultsFile.Write(run, [.. kept, .. all]);
+        return all;
+    }
+
+    /// <summary>The random-init baseline's encoder: the experiment's architecture drawn from seed + 1000, as in the run's own random-init rows.</summary>
+    private static Module RandomInitEncoder(Experiment experiment, int channels)
+    {
+        using var g = new Generator(experiment.Seed + 1000);
+        return experiment.Encoder.Build(channels, g);
+    }
+
+    /// <summary>An encoder of <paramref name="experiment"/>'s architecture with the weights saved in <paramref name="path"/>.</summary>
+    private static Module LoadEncoder(Experiment experiment, int channels, string path)
+    {
+        using var g = new Generator(experiment.Seed);
+        var encoder = experiment.Encoder.Build(channels, g);
+        try
+        {
+            using var state = SafeTensors.Read(path);
+            encoder.LoadStateDict(state);
+            return encoder;
+        }
+        catch
+        {
+            encoder.Dispose();
+            throw;
         }
     }
 
@@ -318,7 +374,12 @@ public static class ExperimentRunner
     /// Trains and scores only the supervised reference of <paramref name="experiment"/>: the learning-rate sweep, then
     /// <see cref="EvaluationSpec.SupervisedEpochs"/> epochs with the rate it chose (docs/evaluation.md §2).
     /// </summary>
-    public static AccuracyResult TrainSupervised(Experiment experiment, ExperimentCallbacks? callbacks = null, CancellationToken cancellation = default)
+    /// <param name="experiment">The experiment whose encoder, dataset and recipe settings are used.</param>
+    /// <param name="callbacks">Progress display hooks.</param>
+    /// <param name="cancellation">Stops the training between steps.</param>
+    /// <param name="runDirectory">When given, the trained encoder is saved there as <see cref="SupervisedEncoderFile"/>.</param>
+    public static AccuracyResult TrainSupervised(Experiment experiment, ExperimentCallbacks? callbacks = null, CancellationToken cancellation = default,
+        string? runDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(experiment);
         callbacks ??= ExperimentCallbacks.None;
@@ -327,8 +388,22 @@ public static class ExperimentRunner
         callbacks.OnPhase?.Invoke("supervised recipe: learning-rate sweep");
         var sweep = SupervisedRecipe.Sweep(experiment, train, callbacks, cancellation);
         callbacks.OnPhase?.Invoke("supervised recipe: reference");
-        return SupervisedRecipe.Reference(experiment, train, test, sweep, callbacks, cancellation);
+        string? save = null;
+        if (runDirectory is not null)
+        {
+            var root = new RunDirectory(runDirectory).Root;
+            Directory.CreateDirectory(root);
+            save = Path.Combine(root, SupervisedEncoderFile);
+        }
+        return SupervisedRecipe.Reference(experiment, train, test, sweep, callbacks, cancellation, save);
     }
+
+    /// <summary>The supervised reference's encoder in a run directory (safetensors), written when the reference is trained for the run.</summary>
+    public const string SupervisedEncoderFile = "supervised-reference.safetensors";
+
+    /// <summary>The encoders <see cref="EvaluateRobustness"/> can score: the online encoder, the EMA target's, a random initialisation
+    /// (the random-init baseline's) and the supervised reference (<see cref="SupervisedEncoderFile"/>).</summary>
+    public static readonly IReadOnlyList<string> RobustnessEncoders = ["online", "target", "random-init", "supervised"];
 
     // A phase with other tensor sizes than the one before: the CPU cache's idle blocks would only sit there.
     private static void NextPhase(ExperimentCallbacks callbacks, string phase)

@@ -40,7 +40,7 @@ public static class MethodComparison
     /// A seconds-long variant of <paramref name="experiment"/> for CI and smoke tests: the first 128 training and test images,
     /// ResNet-18 of base width 4 with the small-image stem, heads 64 → 32 (a predictor of 64 where the method has one),
     /// batch 32, at most 3 epochs within the experiment's time budget, a 2-epoch probe on plain images. The method, its
-    /// objective, views, target mode and optimiser are kept.
+    /// objective, views, target mode, optimiser and mask source are kept.
     /// </summary>
     public static Experiment Quick(Experiment experiment)
     {
@@ -48,7 +48,7 @@ public static class MethodComparison
         var d = experiment.Dataset;
         var e = experiment.Evaluation;
         return experiment.With(
-                dataset: new DatasetSpec(d.Kind, d.Root, trainLimit: 128, testLimit: 128, imageSize: d.ImageSize),
+                dataset: new DatasetSpec(d.Kind, d.Root, trainLimit: 128, testLimit: 128, imageSize: d.ImageSize, masks: d.Masks),
                 encoder: new EncoderSpec(18, baseWidth: 4, smallImageStem: true),
                 heads: new HeadsSpec(64, 32, experiment.Heads.PredictorHidden > 0 ? 64 : 0),
                 epochs: 3, batchSize: 32,

@@ -79,9 +79,11 @@ public static class SupervisedRecipe
     /// <summary>
     /// Trains with the sweep's rate for <see cref="EvaluationSpec.SupervisedEpochs"/> (default
     /// <see cref="EvaluationSpec.DefaultSupervisedEpochs"/>) and scores the result; the row is <see cref="ExperimentRunner.SupervisedReference"/>.
+    /// With <c>saveEncoderTo</c> the trained encoder's state dict is written there (safetensors), so that other protocols can
+    /// score it later (<c>relic eval robustness --encoders supervised</c>).
     /// </summary>
     public static AccuracyResult Reference(Experiment experiment, IImageDataset train, IImageDataset test, LearningRateSweep sweep,
-        ExperimentCallbacks? callbacks = null, CancellationToken cancellation = default)
+        ExperimentCallbacks? callbacks = null, CancellationToken cancellation = default, string? saveEncoderTo = null)
     {
         ArgumentNullException.ThrowIfNull(experiment);
         ArgumentNullException.ThrowIfNull(sweep);
@@ -89,6 +91,9 @@ public static class SupervisedRecipe
         using var init = new Generator(experiment.Seed + 2000);
         using var encoder = experiment.Encoder.Build(train.Channels, init);
         var score = Train(experiment, encoder, train, test, sweep.Best, epochs, null, callbacks, cancellation);
+        if (saveEncoderTo is not null)
+            SafeTensors.Write(saveEncoderTo, encoder.StateDict().Select(kv => new NamedTensor(kv.Key, kv.Value)).ToList(),
+                new Dictionary<string, string> { ["encoder"] = ExperimentRunner.SupervisedReference, ["epochs"] = epochs.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         return new AccuracyResult(ExperimentRunner.SupervisedReference, ExperimentRunner.LabelsEndToEnd, score.Top1, score.Top5,
             $"reference trained to convergence: {epochs} epochs; {sweep.Describe()}");
     }

@@ -259,6 +259,38 @@ public sealed class DataAndMasksTests : IDisposable
         Assert.Equal(result.Accuracies.Count + 1 + 5 + 1, ResultsFile.Read(new RunDirectory(run)).Count);
     }
 
+    [Fact]
+    public void Robustness_scores_the_random_init_and_supervised_encoders_each_with_its_own_clean_probe()
+    {
+        var e = Tiny().With(evaluation: new EvaluationSpec(probeEpochs: 2, knnK: 3, randomInitBaseline: true, supervisedBaseline: false, probeAugmentedCopies: 0,
+            supervisedEpochs: 1, supervisedSweepEpochs: 1));
+        var run = Path.Combine(dir, "run");
+        var result = e.Run(run);
+        var missing = Assert.Throws<FileNotFoundException>(() => ExperimentRunner.EvaluateRobustness(run, [Corruption.Contrast], encoders: ["online", "supervised"]));
+        Assert.Contains("relic supervised --run-dir", missing.Message);
+        Assert.Contains("'bogus'", Assert.Throws<ArgumentException>(() => ExperimentRunner.EvaluateRobustness(run, [Corruption.Contrast], encoders: ["bogus"])).Message);
+
+        ExperimentRunner.TrainSupervised(e, runDirectory: run);
+        var saved = Path.Combine(run, ExperimentRunner.SupervisedEncoderFile);
+        using (var g = new Generator(1))
+        using (var fresh = e.Encoder.Build(1, g))
+        using (var weights = SafeTensors.Read(saved))
+            Assert.Equal(fresh.StateDict().Keys.OrderBy(k => k), weights.Keys.OrderBy(k => k));
+
+        var rows = ExperimentRunner.EvaluateRobustness(run, [Corruption.Contrast], encoders: ["online", "random-init", "supervised"]);
+        var names = new[] { ExperimentRunner.Pretrained(e), ExperimentRunner.RandomInit, ExperimentRunner.SupervisedReference };
+        Assert.Equal(names, rows.Select(r => r.Encoder).Distinct());
+        foreach (var name in names) Assert.Equal(1 + 5 + 1, rows.Count(r => r.Encoder == name));
+        // Each encoder's clean row is its own probe on clean features: for the random init it equals the run's random-init probe row.
+        double Clean(string name) => rows.Single(r => r.Encoder == name && r.Corruption == RobustnessEvaluation.Clean).Top1;
+        Assert.Equal(result.Find(ExperimentRunner.RandomInit, ExperimentRunner.Probe)!.Top1, Clean(ExperimentRunner.RandomInit), 12);
+        Assert.Equal(result.FindPretrained(ExperimentRunner.Probe)!.Top1, Clean(ExperimentRunner.Pretrained(e)), 12);
+        // Scoring one encoder again replaces only its rows.
+        ExperimentRunner.EvaluateRobustness(run, [Corruption.Contrast], encoders: ["random-init"]);
+        var all = ResultsFile.Read(new RunDirectory(run)).Where(r => r.Protocol == RobustnessEvaluation.Protocol).ToList();
+        Assert.Equal(3 * 7, all.Count);
+    }
+
     private static Experiment Tiny() => new(
         "tiny",
         new DatasetSpec(DatasetKind.Synthetic, trainLimit: 64, testLimit: 32, imageSize: 16, masks: MaskSourceSpec.Dataset),

@@ -1,0 +1,69 @@
+// The time-to-accuracy curve of docs/benchmarks.md §4: the README's main job (ReLICv2, preset fashion-mnist) pre-trained
+// at several wall-clock budgets, each scored by the preset's linear probe and k-NN (online encoder and EMA target's
+// encoder; no random-init or supervised baselines, which do not depend on the budget). Writes time-to-accuracy.md and
+// time-to-accuracy.json (minutes, steps, seconds, top-1s) and comparison.html (the runs side by side) in the output folder.
+// Run it again after a stop: finished budgets are kept, a stopped one resumes from its checkpoint.
+//   dotnet fsi scripts/time_to_accuracy.fsx [--quick] [--minutes 2.5,5,7.5,10,15] [--out runs/time-to-accuracy]
+// The machine should be otherwise idle: each point is a wall-clock budget, so anything else running costs it steps.
+#load "prelude.fsx"
+#r "../src/Experiments/bin/Release/net10.0/relic.dll"
+open Prelude
+open System
+open System.Globalization
+open System.IO
+open System.Text
+open ReLICv2.Experiments
+open ReLICv2.Experiments.Reports
+open ReLICv2.Training
+
+let budgets =
+    let parse (text: string) =
+        match Double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture) with
+        | true, m when m > 0.0 && m < 10000.0 -> m
+        | _ -> failwithf "--minutes: '%s' is not a budget in minutes in (0, 10000)" text
+    match optionValue "--minutes" with
+    | Some list -> list.Split(',', StringSplitOptions.RemoveEmptyEntries ||| StringSplitOptions.TrimEntries) |> Array.map parse |> List.ofArray
+    | None when isQuick -> [ 0.01; 0.02 ]
+    | None -> [ 2.5; 5.0; 7.5; 10.0; 15.0 ]
+
+let out =
+    match optionValue "--out" with
+    | Some dir -> Path.GetFullPath dir
+    | None when isQuick -> Path.Combine(Path.GetTempPath(), "time-to-accuracy-" + DateTime.Now.ToString("yyyyMMdd-HHmmss"))
+    | None -> Path.GetFullPath(Path.Combine("runs", "time-to-accuracy"))
+
+/// ReLICv2's Fashion-MNIST preset at the budget without baselines (the preset `fashion-mnist` of the main job, which
+/// MethodPresets names relicv2); a seconds-long variant under --quick.
+let experimentOf (minutes: float) =
+    let e = MethodComparison.FashionMnist("relicv2", minutes)
+    if isQuick then MethodComparison.Quick e else e
+
+let runs =
+    [ for i, minutes in List.indexed budgets ->
+        let dir = Path.Combine(out, minutes.ToString("0.###", CultureInfo.InvariantCulture) + "min")
+        printfn "== [%d/%d] %g minutes in %s" (i + 1) budgets.Length minutes dir
+        match runOrKeep dir (experimentOf minutes) with
+        | ComparisonRunState.Finished -> printfn "   finished earlier, kept"
+        | _ -> ()
+        dir ]
+
+let rows = runs |> List.map MethodComparison.Row
+let pct (v: Nullable<float>) = if v.HasValue then (100.0 * v.Value).ToString("F2", CultureInfo.InvariantCulture) + " %" else "–"
+let table =
+    let sb = StringBuilder()
+    sb.Append("| budget (min) | steps | pre-training (s) | probe top-1 online / target | k-NN top-1 online / target |\n") |> ignore
+    sb.Append("|---:|---:|---:|---:|---:|\n") |> ignore
+    for r in rows do
+        sb.Append(String.Format(CultureInfo.InvariantCulture, "| {0:0.###} | {1} | {2:F0} | {3} / {4} | {5} / {6} |\n",
+                                r.BudgetMinutes.GetValueOrDefault(), r.Steps, r.Seconds, pct r.ProbeTop1, pct r.TargetProbeTop1, pct r.KnnTop1, pct r.TargetKnnTop1)) |> ignore
+    sb.ToString()
+Directory.CreateDirectory out |> ignore
+File.WriteAllText(Path.Combine(out, "time-to-accuracy.md"), table)
+File.WriteAllText(Path.Combine(out, "time-to-accuracy.json"),
+                  Text.Json.JsonSerializer.Serialize(rows, Text.Json.JsonSerializerOptions(PropertyNamingPolicy = Text.Json.JsonNamingPolicy.CamelCase, WriteIndented = true)))
+let page = ComparisonReport.Write([ for dir in runs -> RunDirectory dir ], Path.Combine(out, MethodComparison.PageFile))
+printfn "\n%s" table
+printfn "table: %s" (Path.Combine(out, "time-to-accuracy.md"))
+printfn "page: %s" page
+if rows |> List.exists (fun r -> not r.ProbeTop1.HasValue || not r.TargetProbeTop1.HasValue) then
+    failwith "a budget produced no probe result"
