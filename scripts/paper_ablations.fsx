@@ -70,9 +70,7 @@ let configsByKey =
 
 let runDir key (seed: uint64) = Path.Combine(out, key, sprintf "seed-%d" seed)
 
-let hasShift dir =
-    ReLICv2.Training.ResultsFile.Read(ReLICv2.Training.RunDirectory dir)
-    |> Seq.exists (fun r -> r.Protocol = ReLICv2.Training.RobustnessEvaluation.Protocol && r.Corruption = PaperAblations.BackgroundShiftName)
+let hasShift dir = PaperAblations.BackgroundShiftRows(dir).Count > 0
 
 let total = configsByKey.Length * seeds.Length
 printfn "%d run(s): %d configuration(s) × %d seed(s), %g minutes each, into %s" total configsByKey.Length seeds.Length minutes out

@@ -268,19 +268,14 @@ public static class ExperimentRunner
         foreach (var which1 in which)
         {
             // The random-init and supervised encoders are built here and owned by this iteration; the others belong to the trainer.
-            using var owned = which1 switch
+            var (name, encoder, owned) = which1 switch
             {
-                "random-init" => RandomInitEncoder(experiment, trainSet.Channels),
-                "supervised" => LoadEncoder(experiment, trainSet.Channels, supervisedPath),
-                _ => null,
+                "online" => (Pretrained(experiment), trainer.Online.Encoder, false),
+                "target" => (PretrainedTarget(experiment), TargetEncoder(trainer), false),
+                "random-init" => (RandomInit, RandomInitEncoder(experiment, trainSet.Channels), true),
+                _ => (SupervisedReference, LoadEncoder(experiment, trainSet.Channels, supervisedPath), true),
             };
-            var (name, encoder) = which1 switch
-            {
-                "online" => (Pretrained(experiment), trainer.Online.Encoder),
-                "target" => (PretrainedTarget(experiment), TargetEncoder(trainer)),
-                "random-init" => (RandomInit, owned!),
-                _ => (SupervisedReference, owned!),
-            };
+            using var ownership = owned ? encoder : null;
             names.Add(name);
             callbacks.OnPhase?.Invoke($"{name}: linear probe on clean features");
             LinearProbe probe;

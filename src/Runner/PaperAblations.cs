@@ -221,14 +221,18 @@ public static class PaperAblations
             if (line.KnnTop1 is { } k) knn.Add(k);
             steps.Add(line.Steps);
             if (!robustness) continue;
-            var rows = ResultsFile.Read(new RunDirectory(dir))
-                .Where(r => r.Protocol == RobustnessEvaluation.Protocol && r.Corruption == BackgroundShiftName && r.Severity is >= 1).ToList();
+            var rows = BackgroundShiftRows(dir);
             if (rows.Count == 0) throw new InvalidDataException($"run '{dir}' has no background-shift rows");
             shift.Add(rows.Average(r => r.Top1));
         }
         return new AblationRow(question.Id, config.Label, config.Key, runs.Select(r => r.Seed).ToList(), SeedStatistics.Of(probe),
             knn.Count == runs.Count ? SeedStatistics.Of(knn) : null, SeedStatistics.Of(steps), robustness ? SeedStatistics.Of(shift) : null);
     }
+
+    /// <summary>The run's background-shift robustness rows at severities 1–5 (empty until <c>relic eval robustness</c> has scored them).</summary>
+    public static IReadOnlyList<AccuracyResult> BackgroundShiftRows(string runDirectory) =>
+        ResultsFile.Read(new RunDirectory(runDirectory))
+            .Where(r => r.Protocol == RobustnessEvaluation.Protocol && r.Corruption == BackgroundShiftName && r.Severity is >= 1).ToList();
 
     /// <summary>The corruption name of the background shift in results.json.</summary>
     public static string BackgroundShiftName => Corruptions.Name(Corruption.BackgroundShift);
