@@ -48,9 +48,13 @@ public static class BenchStepCommand
             Description = "Intra-op threads of the thread that makes the views for augment_images_per_s (1-256; default 1, as the data loader's prefetch thread).",
             DefaultValueFactory = _ => 1,
         };
+        var unfused = new Option<bool>("--unfused")
+        {
+            Description = "Also measure with the fused batch norm + ReLU kernel off (libtorch's batch norm, addition and ReLU) and print the fused ÷ unfused ratios.",
+        };
         var command = new Command("step", "One ReLICv2 pre-training step (docs/benchmarks.md §2, relicv2-step-small): augmentation, compute and full-step images/s.")
         {
-            steps, threads, shards, pytorch, contend, contendLimit, profile, blasThreads, augmentThreads,
+            steps, threads, shards, pytorch, contend, contendLimit, profile, blasThreads, augmentThreads, unfused,
         };
         command.SetAction(parse =>
         {
@@ -91,6 +95,20 @@ public static class BenchStepCommand
                 }));
             }
             if (parse.GetValue(profile)) PrintProfile(n);
+            if (parse.GetValue(unfused) && Torch.FusedBatchNorm)
+            {
+                Result composite;
+                Torch.FusedBatchNorm = false;
+                try { composite = Measure(n, 1, a); }
+                finally { Torch.FusedBatchNorm = true; }
+                Console.WriteLine(JsonSerializer.Serialize(composite));
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    workload = "relicv2-step-small",
+                    fused_compute_ratio = Math.Round(ours.compute_images_per_s / composite.compute_images_per_s, 2),
+                    fused_full_step_ratio = Math.Round(ours.full_step_images_per_s / composite.full_step_images_per_s, 2),
+                }));
+            }
             if (w > 1)
             {
                 var sharded = Measure(n, w, a);
@@ -129,7 +147,7 @@ public static class BenchStepCommand
 
     private sealed record Result(string workload, string implementation, int threads, int shards, int steps, double augment_images_per_s, double compute_images_per_s,
         double full_step_images_per_s, double compute_gflops, double matmul_gflops, double gemm_peak_gflops, double peak_gflops, double compute_pct_of_matmul_peak, double? peak_rss_mib,
-        int augment_threads, int blas_threads, string openmp_wait, string shim_arch, string kernel_isa, int contending_processes = 0);
+        int augment_threads, int blas_threads, string openmp_wait, string shim_arch, string kernel_isa, bool fused_batch_norm, int contending_processes = 0);
 
     /// <summary>Runs <paramref name="body"/> on a new thread with <paramref name="threads"/> intra-op threads of its own.</summary>
     private static double OnThread(int threads, Func<double> body)
@@ -237,7 +255,7 @@ public static class BenchStepCommand
         var peak = Math.Max(matmul, gemm);
         return new Result("relicv2-step-small", "relicv2.net", Torch.NumThreads, shards, steps, Math.Round(augment, 2), Math.Round(compute, 2), Math.Round(full, 2),
             Math.Round(gflops, 2), Math.Round(matmul, 2), Math.Round(gemm, 2), Math.Round(peak, 2), Math.Round(100 * gflops / peak, 1), Mib(ProcessMemory.PeakResidentBytes), augmentThreads, Torch.BlasThreads,
-            Torch.OpenMpWait, Torch.BuildArchitecture, Torch.KernelInstructionSet);
+            Torch.OpenMpWait, Torch.BuildArchitecture, Torch.KernelInstructionSet, Torch.FusedBatchNorm);
     }
 
     private static double? Mib(long? bytes) => bytes is { } b ? Math.Round(b / 1048576.0, 1) : null;

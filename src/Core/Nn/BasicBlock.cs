@@ -35,9 +35,8 @@ public sealed class BasicBlock : Module
     public override Tensor Forward(Tensor input)
     {
         using var scope = Torch.NewScope();
-        var h = bn1.Forward(conv1.Forward(input)).Relu();
-        h = bn2.Forward(conv2.Forward(h));
+        var h = conv2.Forward(bn1.ForwardRelu(conv1.Forward(input)));
         var shortcut = downsample is null ? input : downsample.Forward(input);
-        return scope.MoveOut(h.Add(shortcut).Relu());
+        return scope.MoveOut(bn2.ForwardRelu(h, shortcut));
     }
 }

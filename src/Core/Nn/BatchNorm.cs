@@ -66,13 +66,48 @@ public abstract class BatchNorm : Module
 
     public override Tensor Forward(Tensor input)
     {
+        CheckInput(input);
+        if (IsTraining && SyncGroup is { WorldSize: > 1 } group)
+            return SynchronizedForward(input, group);
+        var (runningMean, runningVar, factor) = NextRunningStatistics();
+        return Torch.BatchNorm(input, runningMean, runningVar, Weight, Bias, IsTraining, factor, Eps);
+    }
+
+    /// <summary>
+    /// relu(this(input) + residual), the residual optional (a ResNet block's shortcut), with the same running-statistics
+    /// update as <see cref="Forward"/>; through <see cref="Torch.BatchNormRelu"/>'s fused kernel where it applies.
+    /// </summary>
+    /// <exception cref="ArgumentException">The input's layout or channels do not fit, or the residual's shape differs from the input's.</exception>
+    public Tensor ForwardRelu(Tensor input, Tensor? residual = null)
+    {
+        CheckInput(input);
+        if (residual is not null && !residual.Shape.SequenceEqual(input.Shape))
+            throw new ArgumentException($"{GetType().Name}({NumFeatures}): the residual's shape [{string.Join(", ", residual.Shape)}] differs from the input's [{string.Join(", ", input.Shape)}]", nameof(residual));
+        if (IsTraining && SyncGroup is { WorldSize: > 1 } group)
+        {
+            using var scope = Torch.NewScope();
+            var y = SynchronizedForward(input, group);
+            return scope.MoveOut((residual is null ? y : y.Add(residual)).Relu());
+        }
+        var (runningMean, runningVar, factor) = NextRunningStatistics();
+        return Torch.BatchNormRelu(input, residual, runningMean, runningVar, Weight, Bias, IsTraining, factor, Eps);
+    }
+
+    private void CheckInput(Tensor input)
+    {
         ArgumentNullException.ThrowIfNull(input);
         if (!AcceptsRank(input.Rank) || input.Size(1) != NumFeatures)
             throw new ArgumentException($"{GetType().Name}({NumFeatures}): expects input {ExpectedLayout} with C = {NumFeatures}, got [{string.Join(", ", input.Shape)}]", nameof(input));
-        if (IsTraining && SyncGroup is { WorldSize: > 1 } group)
-            return SynchronizedForward(input, group);
-        if (IsTraining && runningStatisticsFrozen > 0)
-            return Torch.BatchNorm(input, null, null, Weight, Bias, training: true, momentum: 0.0, Eps);
+    }
+
+    /// <summary>
+    /// The running statistics a forward pass normalises with or updates, and the update's factor: in training mode the
+    /// batch counter advances and the factor is the momentum (or 1/count for a cumulative average); with the running
+    /// statistics frozen on this thread, none are passed (the batch's own statistics normalise and nothing is updated).
+    /// </summary>
+    private (Tensor? Mean, Tensor? Var, double Factor) NextRunningStatistics()
+    {
+        if (IsTraining && runningStatisticsFrozen > 0) return (null, null, 0.0);
         var factor = 0.0;
         if (IsTraining)
         {
@@ -81,7 +116,7 @@ public abstract class BatchNorm : Module
                 NumBatchesTracked.Copy_(next);
             factor = Momentum ?? 1.0 / NumBatchesTracked.ItemLong();
         }
-        return Torch.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, IsTraining, factor, Eps);
+        return (RunningMean, RunningVar, factor);
     }
 
     /// <summary>

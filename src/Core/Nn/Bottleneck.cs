@@ -39,10 +39,9 @@ public sealed class Bottleneck : Module
     public override Tensor Forward(Tensor input)
     {
         using var scope = Torch.NewScope();
-        var h = bn1.Forward(conv1.Forward(input)).Relu();
-        h = bn2.Forward(conv2.Forward(h)).Relu();
-        h = bn3.Forward(conv3.Forward(h));
+        var h = bn1.ForwardRelu(conv1.Forward(input));
+        h = conv3.Forward(bn2.ForwardRelu(conv2.Forward(h)));
         var shortcut = downsample is null ? input : downsample.Forward(input);
-        return scope.MoveOut(h.Add(shortcut).Relu());
+        return scope.MoveOut(bn3.ForwardRelu(h, shortcut));
     }
 }

@@ -123,7 +123,7 @@ public sealed class ResNet : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         using var scope = Torch.NewScope();
-        var x = bn1.Forward(conv1.Forward(input)).Relu();
+        var x = bn1.ForwardRelu(conv1.Forward(input));
         if (maxpool is not null) x = maxpool.Forward(x);
         x = layer4.Forward(layer3.Forward(layer2.Forward(layer1.Forward(x))));
         return scope.MoveOut(x.Mean([2L, 3L]));

@@ -33,6 +33,7 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int rs_avg_pool2d(TensorHandle x, long* kernel, long* stride, long* padding, int ceil_mode, int count_include_pad, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_backward(TensorHandle a, TensorHandle grad, int retain_graph, int create_graph);
     [LibraryImport(Lib)] internal static partial int rs_batch_norm(TensorHandle x, TensorHandle weight, TensorHandle bias, TensorHandle running_mean, TensorHandle running_var, int training, double momentum, double eps, out TensorHandle @out);
+    [LibraryImport(Lib)] internal static partial int rs_batch_norm_relu(TensorHandle x, TensorHandle weight, TensorHandle bias, TensorHandle residual, TensorHandle running_mean, TensorHandle running_var, int training, double momentum, double eps, int fuse, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_bernoulli(TensorHandle probs, GeneratorHandle g, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_bmm(TensorHandle a, TensorHandle b, out TensorHandle @out);
     [LibraryImport(Lib)] internal static partial int rs_build_config(out IntPtr @out);

@@ -33,6 +33,27 @@ public static partial class Torch
         Tensor.Wrap(Native.rs_batch_norm(input.H, weight?.H ?? TensorHandle.Null, bias?.H ?? TensorHandle.Null,
             runningMean?.H ?? TensorHandle.Null, runningVar?.H ?? TensorHandle.Null, training ? 1 : 0, momentum, eps, out var r), r);
 
+    /// <summary>
+    /// relu(batch_norm(input) + residual), the residual optional: the tail of a ResNet block. In training mode on the CPU
+    /// with float32 tensors laid out as rows of channels (channels-last [N, C, H, W] or contiguous [N, C]) and
+    /// <see cref="FusedBatchNorm"/> on, one fused kernel computes it (one pass forward, two backward, against four and five
+    /// for the three operations; it has no second derivative); otherwise the composite of <see cref="BatchNorm"/>, addition
+    /// and ReLU. Both update the running statistics as <see cref="BatchNorm"/> does. <paramref name="fuse"/> overrides
+    /// <see cref="FusedBatchNorm"/> for this call (false: always the composite).
+    /// </summary>
+    /// <exception cref="TorchException">The residual's shape differs from the input's, or a training batch has one value per channel.</exception>
+    public static Tensor BatchNormRelu(Tensor input, Tensor? residual, Tensor? runningMean, Tensor? runningVar, Tensor? weight = null,
+        Tensor? bias = null, bool training = false, double momentum = 0.1, double eps = 1e-5, bool? fuse = null) =>
+        Tensor.Wrap(Native.rs_batch_norm_relu(input.H, weight?.H ?? TensorHandle.Null, bias?.H ?? TensorHandle.Null, residual?.H ?? TensorHandle.Null,
+            runningMean?.H ?? TensorHandle.Null, runningVar?.H ?? TensorHandle.Null, training ? 1 : 0, momentum, eps, (fuse ?? FusedBatchNorm) ? 1 : 0, out var r), r);
+
+    /// <summary>
+    /// Whether <see cref="BatchNormRelu"/> may use its fused kernel (process-wide; default on, off when the environment
+    /// variable <c>RELIC_FUSED_BATCH_NORM</c> is <c>0</c>). Turn it off to differentiate an encoder twice (the fused
+    /// kernel has no second derivative) or to measure the composite (<c>relic bench step --unfused</c>).
+    /// </summary>
+    public static bool FusedBatchNorm { get; set; } = Environment.GetEnvironmentVariable("RELIC_FUSED_BATCH_NORM") != "0";
+
     public static unsafe Tensor MaxPool2d(Tensor input, long kernel, long? stride = null, long padding = 0, bool ceilMode = false)
     {
         long[] k = [kernel, kernel], s = [stride ?? kernel, stride ?? kernel], p = [padding, padding];
