@@ -50,7 +50,7 @@ public static class BenchStepCommand
         };
         var unfused = new Option<bool>("--unfused")
         {
-            Description = "Also measure with the fused batch norm + ReLU kernel off (libtorch's batch norm, addition and ReLU) and print the fused ÷ unfused ratios.",
+            Description = "Also time the compute with the fused batch norm + ReLU kernel on and off, alternating step by step (2 × --steps rounds, at least 6), and print the medians and their ratio.",
         };
         var command = new Command("step", "One ReLICv2 pre-training step (docs/benchmarks.md §2, relicv2-step-small): augmentation, compute and full-step images/s.")
         {
@@ -95,20 +95,7 @@ public static class BenchStepCommand
                 }));
             }
             if (parse.GetValue(profile)) PrintProfile(n);
-            if (parse.GetValue(unfused) && Torch.FusedBatchNorm)
-            {
-                Result composite;
-                Torch.FusedBatchNorm = false;
-                try { composite = Measure(n, 1, a); }
-                finally { Torch.FusedBatchNorm = true; }
-                Console.WriteLine(JsonSerializer.Serialize(composite));
-                Console.WriteLine(JsonSerializer.Serialize(new
-                {
-                    workload = "relicv2-step-small",
-                    fused_compute_ratio = Math.Round(ours.compute_images_per_s / composite.compute_images_per_s, 2),
-                    fused_full_step_ratio = Math.Round(ours.full_step_images_per_s / composite.full_step_images_per_s, 2),
-                }));
-            }
+            if (parse.GetValue(unfused)) Console.WriteLine(JsonSerializer.Serialize(FusionAB(Math.Max(6, 2 * n))));
             if (w > 1)
             {
                 var sharded = Measure(n, w, a);
@@ -222,18 +209,49 @@ public static class BenchStepCommand
         return best;
     }
 
+    /// <summary>The workload's sources (seed 0), networks, and the views of batch 0 for steps that time the compute alone.</summary>
+    private sealed class Fixture : IDisposable
+    {
+        private readonly Generator generator = new(0);
+        private readonly Tensor sources;
+        private readonly PretrainingViews fixedViews;
+
+        public Fixture()
+        {
+            sources = Torch.RandInt(0, 256, [BenchStepCommand.Batch, 3, Source, Source], generator, DType.UInt8);
+            Batch = new Batch(sources.Alias(), Torch.Zeros([BenchStepCommand.Batch], DType.Int64), null, Enumerable.Range(0, BenchStepCommand.Batch).ToArray());
+            MakeViews = PretrainingAdapters.ViewMaker(StepSmallWorkload.Views, 0);
+            Workload = new StepSmallWorkload(generator);
+            fixedViews = MakeViews(Batch, 0);
+        }
+
+        public Batch Batch { get; }
+
+        public ViewMaker MakeViews { get; }
+
+        public StepSmallWorkload Workload { get; }
+
+        /// <summary>An engine whose every step gets batch 0's views, already made: the compute alone.</summary>
+        public Pretrainer ComputeOnly(int shards) =>
+            Workload.Engine((_, _) => new PretrainingViews(fixedViews.Large.Select(v => v.Alias()).ToArray(), fixedViews.Small.Select(v => v.Alias()).ToArray()), shards);
+
+        public void Dispose()
+        {
+            fixedViews.Dispose();
+            Workload.Dispose();
+            Batch.Dispose();
+            sources.Dispose();
+            generator.Dispose();
+        }
+    }
+
     private static Result Measure(int steps, int shards, int augmentThreads)
     {
-        using var g = new Generator(0);
-        using var sources = Torch.RandInt(0, 256, [Batch, 3, Source, Source], g, DType.UInt8);
-        using var batch = new Batch(sources.Alias(), Torch.Zeros([Batch], DType.Int64), null, Enumerable.Range(0, Batch).ToArray());
-        var makeViews = PretrainingAdapters.ViewMaker(StepSmallWorkload.Views, 0);
-        using var workload = new StepSmallWorkload(g);
-        var (encoder, online) = (workload.Encoder, workload.Online);
-        using var trainer = workload.Engine(makeViews, shards);
-        using var fixedViews = makeViews(batch, 0);
-        PretrainingViews Same(Batch _, long __) => new(fixedViews.Large.Select(v => v.Alias()).ToArray(), fixedViews.Small.Select(v => v.Alias()).ToArray());
-        using var computeOnly = workload.Engine(Same, shards);
+        using var fixture = new Fixture();
+        var (batch, makeViews) = (fixture.Batch, fixture.MakeViews);
+        var (encoder, online) = (fixture.Workload.Encoder, fixture.Workload.Online);
+        using var trainer = fixture.Workload.Engine(makeViews, shards);
+        using var computeOnly = fixture.ComputeOnly(shards);
 
         trainer.Step(batch);
         double Time(Action a)
@@ -258,6 +276,38 @@ public static class BenchStepCommand
             Torch.OpenMpWait, Torch.BuildArchitecture, Torch.KernelInstructionSet, Torch.FusedBatchNorm);
     }
 
+    private sealed record FusionResult(string workload, int rounds, double fused_compute_images_per_s, double unfused_compute_images_per_s,
+        double fused_compute_ratio);
+
+    /// <summary>
+    /// The compute step (views given) timed with the fused batch norm + ReLU kernel on and off in alternation, one step each per
+    /// round, so that a machine whose speed drifts (a shared one) moves both alike; the medians and their ratio.
+    /// </summary>
+    private static FusionResult FusionAB(int rounds)
+    {
+        using var fixture = new Fixture();
+        var batch = fixture.Batch;
+        using var computeOnly = fixture.ComputeOnly(1);
+        var was = Torch.FusedBatchNorm;
+        var times = new Dictionary<bool, List<double>> { [true] = [], [false] = [] };
+        try
+        {
+            foreach (var fused in new[] { true, false }) { Torch.FusedBatchNorm = fused; computeOnly.Step(batch); }
+            for (var round = 0; round < rounds; round++)
+                foreach (var fused in round % 2 == 0 ? new[] { true, false } : [false, true])
+                {
+                    Torch.FusedBatchNorm = fused;
+                    var clock = Stopwatch.StartNew();
+                    computeOnly.Step(batch);
+                    times[fused].Add(clock.Elapsed.TotalSeconds);
+                }
+        }
+        finally { Torch.FusedBatchNorm = was; }
+        static double Median(List<double> xs) { xs.Sort(); return xs.Count % 2 == 1 ? xs[xs.Count / 2] : (xs[xs.Count / 2 - 1] + xs[xs.Count / 2]) / 2; }
+        double fusedRate = Batch / Median(times[true]), unfusedRate = Batch / Median(times[false]);
+        return new FusionResult("relicv2-step-small", rounds, Math.Round(fusedRate, 2), Math.Round(unfusedRate, 2), Math.Round(fusedRate / unfusedRate, 3));
+    }
+
     private static double? Mib(long? bytes) => bytes is { } b ? Math.Round(b / 1048576.0, 1) : null;
 
     /// <summary>
@@ -266,11 +316,9 @@ public static class BenchStepCommand
     /// </summary>
     private static void PrintProfile(int steps)
     {
-        using var g = new Generator(0);
-        using var sources = Torch.RandInt(0, 256, [Batch, 3, Source, Source], g, DType.UInt8);
-        using var batch = new Batch(sources.Alias(), Torch.Zeros([Batch], DType.Int64), null, Enumerable.Range(0, Batch).ToArray());
-        using var workload = new StepSmallWorkload(g);
-        using var trainer = workload.Engine(PretrainingAdapters.ViewMaker(StepSmallWorkload.Views, 0));
+        using var fixture = new Fixture();
+        var batch = fixture.Batch;
+        using var trainer = fixture.Workload.Engine(fixture.MakeViews);
         trainer.Step(batch);
         Profiler.Start();
         IReadOnlyList<ProfiledRange> ranges;

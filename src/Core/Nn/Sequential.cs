@@ -27,19 +27,27 @@ public class Sequential : Module
     /// <summary>Adds <paramref name="module"/> as the next layer (named by its position).</summary>
     protected void Append(Module module) => RegisterModule(Children().Count.ToString(System.Globalization.CultureInfo.InvariantCulture), module);
 
-    /// <summary>Applies the layers in order; intermediate results are freed.</summary>
+    /// <summary>Applies the layers in order (a batch norm directly followed by a ReLU as one fused operation); intermediate results are freed.</summary>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var children = Children();
         if (children.Count == 0) return input.Alias();
-        var x = children[0].Module.Forward(input);
-        for (var i = 1; i < children.Count; i++)
+        Tensor? x = null;
+        for (var i = 0; i < children.Count; i++)
         {
-            var next = children[i].Module.Forward(x);
-            x.Dispose();
+            var source = x ?? input;
+            Tensor next;
+            // A batch norm followed by a ReLU runs as one fused operation (BatchNorm.ForwardRelu, docs/architecture.md §3.6).
+            if (children[i].Module is BatchNorm bn && i + 1 < children.Count && children[i + 1].Module is ReLU)
+            {
+                next = bn.ForwardRelu(source);
+                i++;
+            }
+            else next = children[i].Module.Forward(source);
+            x?.Dispose();
             x = next;
         }
-        return x;
+        return x!;
     }
 }

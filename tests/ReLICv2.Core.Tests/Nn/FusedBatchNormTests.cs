@@ -227,6 +227,26 @@ public class FusedBatchNormTests
     }
 
     [Fact]
+    public void A_sequential_runs_batch_norm_then_relu_fused_with_the_layers_own_result()
+    {
+        using var scope = Torch.NewScope();
+        using var g = new Generator(21);
+        using var fused = new Sequential(new Linear(6, 16, g), new BatchNorm1d(16), new ReLU(), new Linear(16, 3, g));
+        using var h = new Generator(21);
+        using var layered = new Sequential(new Linear(6, 16, h), new BatchNorm1d(16), new ReLU(), new Linear(16, 3, h));
+        var x = Torch.Randn([8, 6], g);
+        var y = fused.Forward(x);
+        // The same layers one by one, each through its own Forward.
+        var z = x;
+        for (var i = 0; i < layered.Count; i++) z = layered[i].Forward(z);
+        Assert.True(y.AllClose(z, 1e-5, 1e-6));
+        Assert.True(((BatchNorm)fused[1]).RunningVar.AllClose(((BatchNorm)layered[1]).RunningVar, 1e-6, 1e-7));
+        var gy = Torch.Grad([y.Square().Sum()], [fused[0].Parameters().First()]);
+        var gz = Torch.Grad([z.Square().Sum()], [layered[0].Parameters().First()]);
+        Assert.True(gy[0]!.AllClose(gz[0]!, 1e-4, 1e-6));
+    }
+
+    [Fact]
     public void Bad_inputs_and_a_second_derivative_are_refused_with_messages()
     {
         using var scope = Torch.NewScope();
