@@ -78,8 +78,11 @@ public sealed record AblationRow(string Question, string Label, string Key, IRea
 /// </summary>
 public static class PaperAblations
 {
-    /// <summary>The key of the unchanged preset's runs, shared by every question that includes it.</summary>
+    /// <summary>The key of the unchanged preset's one-epoch runs, shared by every question but the wall-clock one.</summary>
     public const string BaselineKey = "baseline";
+
+    /// <summary>The key of the unchanged preset's runs under the wall-clock budget (the views question at the same wall-clock).</summary>
+    public const string WallClockBaselineKey = "views-4x2";
 
     /// <summary>The identifiers of the questions, in order.</summary>
     public static IReadOnlyList<string> QuestionIds { get; } = ["views", "views-epochs", "masking", "alpha", "negatives", "kl", "ema"];
@@ -88,9 +91,11 @@ public static class PaperAblations
     public const double NoiseStandardErrors = 2;
 
     /// <summary>
-    /// The baseline of every question: ReLICv2's Fashion-MNIST preset (the main job's, [4, 2] views, τ 0.2, α 1, every other
-    /// batch element a negative, forward KL, EMA γ from 0.9 to 1 on a cosine, no masking) with <paramref name="minutes"/>
+    /// What every configuration starts from: ReLICv2's Fashion-MNIST preset (the main job's, [4, 2] views, τ 0.2, α 1, every
+    /// other batch element a negative, forward KL, EMA γ from 0.9 to 1 on a cosine, no masking) with <paramref name="minutes"/>
     /// of pre-training, scored by the linear probe and k-NN of the online encoder (the paper's protocol) without baselines.
+    /// The views question at the same wall-clock runs it under that budget; every other question runs one epoch
+    /// (<see cref="OneEpoch"/>), a fixed number of steps that a busy machine slows down but does not change.
     /// </summary>
     public static Experiment Baseline(double minutes)
     {
@@ -112,24 +117,36 @@ public static class PaperAblations
         return config.Apply(baseline).With(name: $"ablation-{config.Key}", seed: seed);
     }
 
+    /// <summary>
+    /// <paramref name="e"/> for exactly one epoch (234 steps of 256 images) without a time budget, the warm-up a tenth of
+    /// it as in the preset: the fixed budget of every question but the views at the same wall-clock. Its runs do not depend
+    /// on the machine's speed, so they need no idle machine.
+    /// </summary>
+    public static Experiment OneEpoch(Experiment e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e.With(epochs: 1).WithTimeBudget(null).With("optimizer.warmupEpochs", "0.1");
+    }
+
+    /// <summary>A configuration of a fixed-budget question: <paramref name="change"/> applied to the one-epoch baseline.</summary>
+    private static AblationConfig Epoch(string label, string key, Func<Experiment, Experiment> change) => new(label, key, e => change(OneEpoch(e)));
+
     private static PairedObjective ReLICv2(double alpha = 1, Negatives? negatives = null, KlHandling kl = KlHandling.Forward) =>
         Presets.ReLICv2(alpha: alpha, temperature: 0.2, negatives: negatives ?? Negatives.All, kl: kl);
 
     private static AblationConfig Views(int large, int small, bool sameEpochs)
     {
         var label = $"[{large}, {small}]";
+        var preset = large == 4 && small == 2;
         if (!sameEpochs)
-            return new AblationConfig(label, large == 4 && small == 2 ? BaselineKey : $"views-{large}x{small}",
-                e => large == 4 && small == 2 ? e : e.With(views: ViewSet.ReLICv2FashionMnist(large, small)));
-        // One epoch each, without a time budget, the warm-up a tenth of it as in the preset.
-        return new AblationConfig(label, $"views-{large}x{small}-epoch", e => e.With(views: ViewSet.ReLICv2FashionMnist(large, small), epochs: 1)
-            .WithTimeBudget(null).With("optimizer.warmupEpochs", "0.1"));
+            return new AblationConfig(label, $"views-{large}x{small}", e => preset ? e : e.With(views: ViewSet.ReLICv2FashionMnist(large, small)));
+        return Epoch(label, preset ? BaselineKey : $"views-{large}x{small}-epoch", e => preset ? e : e.With(views: ViewSet.ReLICv2FashionMnist(large, small)));
     }
 
     /// <summary>The questions of the paper this project answers at small scale (docs/ablations.md).</summary>
     public static IReadOnlyList<AblationQuestion> Questions { get; } =
     [
-        new("views", "Views, same wall-clock",
+        new("views", "Views, same wall-clock (the budget given)",
             "more large views help and small views add on top: ImageNet top-1 [2,0] 74.8 · [4,0] 75.5 · [2,2] 76.2 · [4,2] 76.8 (same epochs)",
             [Views(2, 0, false), Views(4, 0, false), Views(2, 2, false), Views(4, 2, false)],
             [new("[4, 0]", "[2, 0]", ClaimKind.Better), new("[2, 2]", "[2, 0]", ClaimKind.Better), new("[4, 2]", "[4, 0]", ClaimKind.Better)]),
@@ -139,36 +156,36 @@ public static class PaperAblations
             [new("[4, 0]", "[2, 0]", ClaimKind.Better), new("[2, 2]", "[2, 0]", ClaimKind.Better), new("[4, 2]", "[4, 0]", ClaimKind.Better)]),
         new("masking", "Saliency masking probability p",
             "masking the background of the large views with p = 0.1 helps, above all under background changes (ImageNet-R, -Sketch, ObjectNet)",
-            [new("p = 0", BaselineKey, e => e),
-             new("p = 0.1", "mask-0.1", e => e.With(views: ViewSet.ReLICv2FashionMnist(4, 2, maskProbability: 0.1))),
-             new("p = 0.3", "mask-0.3", e => e.With(views: ViewSet.ReLICv2FashionMnist(4, 2, maskProbability: 0.3)))],
+            [Epoch("p = 0", BaselineKey, e => e),
+             Epoch("p = 0.1", "mask-0.1", e => e.With(views: ViewSet.ReLICv2FashionMnist(4, 2, maskProbability: 0.1))),
+             Epoch("p = 0.3", "mask-0.3", e => e.With(views: ViewSet.ReLICv2FashionMnist(4, 2, maskProbability: 0.3)))],
             [new("p = 0.1", "p = 0", ClaimKind.Better)], Robustness: true),
         new("alpha", "Invariance term's weight α",
             "the KL invariance term matters: α = 0 (contrastive only) is worse than α = 1",
-            [new("α = 0", "alpha-0", e => e.With(objective: ReLICv2(alpha: 0))),
-             new("α = 0.5", "alpha-0.5", e => e.With(objective: ReLICv2(alpha: 0.5))),
-             new("α = 1", BaselineKey, e => e),
-             new("α = 2", "alpha-2", e => e.With(objective: ReLICv2(alpha: 2)))],
+            [Epoch("α = 0", "alpha-0", e => e.With(objective: ReLICv2(alpha: 0))),
+             Epoch("α = 0.5", "alpha-0.5", e => e.With(objective: ReLICv2(alpha: 0.5))),
+             Epoch("α = 1", BaselineKey, e => e),
+             Epoch("α = 2", "alpha-2", e => e.With(objective: ReLICv2(alpha: 2)))],
             [new("α = 1", "α = 0", ClaimKind.Better)]),
         new("negatives", "Negatives per positive",
             "about 10 negatives are enough (at ImageNet scale); one is too few",
-            [new("1", "negatives-1", e => e.With(objective: ReLICv2(negatives: Negatives.Sample(1)))),
-             new("10", "negatives-10", e => e.With(objective: ReLICv2(negatives: Negatives.Sample(10)))),
-             new("all", BaselineKey, e => e)],
+            [Epoch("1", "negatives-1", e => e.With(objective: ReLICv2(negatives: Negatives.Sample(1)))),
+             Epoch("10", "negatives-10", e => e.With(objective: ReLICv2(negatives: Negatives.Sample(10)))),
+             Epoch("all", BaselineKey, e => e)],
             [new("10", "all", ClaimKind.Equivalent), new("10", "1", ClaimKind.Better)]),
         new("kl", "KL handling",
             "the paper's form — KL(P^{a→t} ‖ sg[P^{t→a}]), the target side under stop-gradient — is the one that trains best",
-            [new("forward", BaselineKey, e => e),
-             new("reverse", "kl-reverse", e => e.With(objective: ReLICv2(kl: KlHandling.Reverse))),
-             new("symmetric", "kl-symmetric", e => e.With(objective: ReLICv2(kl: KlHandling.Symmetric))),
-             new("no stop-gradient", "kl-no-stop-gradient", e => e.With(objective: ReLICv2(kl: KlHandling.NoStopGradient)))],
+            [Epoch("forward", BaselineKey, e => e),
+             Epoch("reverse", "kl-reverse", e => e.With(objective: ReLICv2(kl: KlHandling.Reverse))),
+             Epoch("symmetric", "kl-symmetric", e => e.With(objective: ReLICv2(kl: KlHandling.Symmetric))),
+             Epoch("no stop-gradient", "kl-no-stop-gradient", e => e.With(objective: ReLICv2(kl: KlHandling.NoStopGradient)))],
             [new("forward", "no stop-gradient", ClaimKind.Better)]),
         new("ema", "EMA target's γ",
             "a slowly moving target (γ rising to 1 on a cosine) is better than a constant one",
-            [new("cosine 0.9 → 1", BaselineKey, e => e),
-             new("constant 0.9", "ema-0.9", e => e.WithTarget(TargetMode.Ema, new EmaSpec(0.9, cosine: false))),
-             new("constant 0.99", "ema-0.99", e => e.WithTarget(TargetMode.Ema, new EmaSpec(0.99, cosine: false))),
-             new("constant 0.996", "ema-0.996", e => e.WithTarget(TargetMode.Ema, new EmaSpec(0.996, cosine: false)))],
+            [Epoch("cosine 0.9 → 1", BaselineKey, e => e),
+             Epoch("constant 0.9", "ema-0.9", e => e.WithTarget(TargetMode.Ema, new EmaSpec(0.9, cosine: false))),
+             Epoch("constant 0.99", "ema-0.99", e => e.WithTarget(TargetMode.Ema, new EmaSpec(0.99, cosine: false))),
+             Epoch("constant 0.996", "ema-0.996", e => e.WithTarget(TargetMode.Ema, new EmaSpec(0.996, cosine: false)))],
             [new("cosine 0.9 → 1", "constant 0.99", ClaimKind.Better)]),
     ];
 
@@ -194,7 +211,7 @@ public static class PaperAblations
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
         var difference = first.Mean - second.Mean;
-        var margin = NoiseStandardErrors * Math.Sqrt(first.StandardError * first.StandardError + second.StandardError * second.StandardError);
+        var margin = Margin(first, second);
         if (kind == ClaimKind.Equivalent) return Math.Abs(difference) <= margin ? ClaimVerdict.Holds : ClaimVerdict.Reversed;
         return difference > margin ? ClaimVerdict.Holds : difference < -margin ? ClaimVerdict.Reversed : ClaimVerdict.WithinNoise;
     }
@@ -262,14 +279,44 @@ public static class PaperAblations
             var second = rows.FirstOrDefault(r => r.Label == claim.Second);
             if (first is null || second is null) continue;
             sb.Append(CultureInfo.InvariantCulture,
-                $"- {claim} (probe): **{Describe(Verdict(first.Probe, second.Probe, claim.Kind))}** — difference {100 * (first.Probe.Mean - second.Probe.Mean):+0.00;-0.00} points, " +
-                $"noise margin ±{100 * NoiseStandardErrors * Math.Sqrt(first.Probe.StandardError * first.Probe.StandardError + second.Probe.StandardError * second.Probe.StandardError):F2}");
+                $"- {claim} (probe): **{Describe(Verdict(first.Probe, second.Probe, claim.Kind))}** — difference {Points(first.Probe.Mean - second.Probe.Mean)} points, " +
+                $"noise margin ±{100 * Margin(first.Probe, second.Probe):F2}");
             if (shift && first.BackgroundShift is { } a && second.BackgroundShift is { } b)
-                sb.Append(CultureInfo.InvariantCulture, $"; under the background shift: **{Describe(Verdict(a, b, claim.Kind))}** ({100 * (a.Mean - b.Mean):+0.00;-0.00} points)");
+                sb.Append(CultureInfo.InvariantCulture, $"; under the background shift: **{Describe(Verdict(a, b, claim.Kind))}** ({Points(a.Mean - b.Mean)} points)");
             sb.Append('\n');
         }
         return sb.ToString();
     }
+
+    /// <summary>
+    /// The summary table at the top of docs/ablations.md: one line per claim of every question with its verdict on the linear
+    /// probe and on k-NN (and under the background shift where scored), each with the difference of the means and the noise margin.
+    /// </summary>
+    public static string Summary(IReadOnlyList<(AblationQuestion Question, IReadOnlyList<AblationRow> Rows)> sections)
+    {
+        ArgumentNullException.ThrowIfNull(sections);
+        var sb = new StringBuilder("| question | paper's claim | linear probe | k-NN | background shift |\n|---|---|---|---|---|\n");
+        foreach (var (question, rows) in sections)
+            foreach (var claim in question.Claims)
+            {
+                var first = rows.FirstOrDefault(r => r.Label == claim.First);
+                var second = rows.FirstOrDefault(r => r.Label == claim.Second);
+                if (first is null || second is null) continue;
+                sb.Append(CultureInfo.InvariantCulture, $"| {question.Title} | {claim} | {Cell(first.Probe, second.Probe, claim.Kind)} | ");
+                sb.Append(first.Knn is { } k1 && second.Knn is { } k2 ? Cell(k1, k2, claim.Kind) : "–").Append(" | ");
+                sb.Append(first.BackgroundShift is { } b1 && second.BackgroundShift is { } b2 ? Cell(b1, b2, claim.Kind) : "–").Append(" |\n");
+            }
+        return sb.ToString();
+    }
+
+    private static string Cell(SeedStatistics first, SeedStatistics second, ClaimKind kind) =>
+        string.Create(CultureInfo.InvariantCulture, $"**{Describe(Verdict(first, second, kind))}** ({Points(first.Mean - second.Mean)} ± {100 * Margin(first, second):F2})");
+
+    /// <summary>The noise margin of a difference of two means: <see cref="NoiseStandardErrors"/> standard errors of the difference.</summary>
+    private static double Margin(SeedStatistics first, SeedStatistics second) =>
+        NoiseStandardErrors * Math.Sqrt(first.StandardError * first.StandardError + second.StandardError * second.StandardError);
+
+    private static string Points(double fraction) => (100 * fraction).ToString("+0.00;-0.00", CultureInfo.InvariantCulture);
 
     /// <summary>The verdict in the words of docs/ablations.md.</summary>
     public static string Describe(ClaimVerdict verdict) => verdict switch

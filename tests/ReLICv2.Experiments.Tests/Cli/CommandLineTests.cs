@@ -72,17 +72,25 @@ public partial class CommandLineTests
 public partial class CommandLineTests
 {
     [Fact]
-    public void Bench_step_with_shards_measures_both_and_prints_their_ratio()
+    public void Bench_step_with_shards_and_unfused_measures_each_and_prints_their_ratios()
     {
-        var (code, output, error) = Run("bench", "step", "--steps", "1", "--shards", "2");
+        var (code, output, error) = Run("bench", "step", "--steps", "1", "--shards", "2", "--unfused");
         Assert.True(code == 0, error);
         var lines = output.Trim().Split('\n').Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
-        Assert.Equal(3, lines.Count);
-        Assert.Equal(1, lines[0].GetProperty("shards").GetInt32());
-        Assert.Equal(2, lines[1].GetProperty("shards").GetInt32());
-        Assert.True(lines[1].GetProperty("compute_images_per_s").GetDouble() > 0);
-        var ratio = lines[2].GetProperty("sharded_compute_ratio").GetDouble();
-        Assert.Equal(Math.Round(lines[1].GetProperty("compute_images_per_s").GetDouble() / lines[0].GetProperty("compute_images_per_s").GetDouble(), 2), ratio);
+        Assert.Equal(4, lines.Count);
+        var (ours, fusion, sharded, shardRatio) = (lines[0], lines[1], lines[2], lines[3]);
+        Assert.Equal(1, ours.GetProperty("shards").GetInt32());
+        Assert.True(ours.GetProperty("fused_batch_norm").GetBoolean());
+        Assert.Equal(2, sharded.GetProperty("shards").GetInt32());
+        Assert.True(sharded.GetProperty("compute_images_per_s").GetDouble() > 0);
+        var ratio = shardRatio.GetProperty("sharded_compute_ratio").GetDouble();
+        Assert.Equal(Math.Round(sharded.GetProperty("compute_images_per_s").GetDouble() / ours.GetProperty("compute_images_per_s").GetDouble(), 2), ratio);
+        // At least 6 alternating rounds; the ratio is of the unrounded medians, so within rounding of the printed ones.
+        Assert.Equal(6, fusion.GetProperty("rounds").GetInt32());
+        var (on, off) = (fusion.GetProperty("fused_compute_images_per_s").GetDouble(), fusion.GetProperty("unfused_compute_images_per_s").GetDouble());
+        Assert.True(on > 0 && off > 0, fusion.ToString());
+        Assert.Equal(on / off, fusion.GetProperty("fused_compute_ratio").GetDouble(), 0.01);
+        Assert.True(Torch.FusedBatchNorm, "the benchmark left the fusion off");
     }
 }
 

@@ -43,6 +43,7 @@ public sealed class PaperAblationsTests
         var same = PaperAblations.ExperimentOf(Baseline, Config("alpha", "α = 1"), 7);
         Assert.Equal(7UL, same.Seed);
         Assert.Equal(Baseline.Objective, same.Objective);
+        Assert.Equal(Baseline.Views, same.Views);
 
         Assert.Equal(ViewSet.ReLICv2FashionMnist(2, 0), Of("views", "[2, 0]").Views);
         Assert.Equal(Baseline.Objective, Of("views", "[2, 0]").Objective);
@@ -67,8 +68,19 @@ public sealed class PaperAblationsTests
             Assert.Single(group.Select(c => PaperAblations.ExperimentOf(Baseline, c, 1)).Distinct());
         var baselineUses = PaperAblations.Questions.Count(q => q.Configs.Any(c => c.Key == PaperAblations.BaselineKey));
         Assert.Equal(6, baselineUses);
-        // Distinct keys: 1 baseline + 3 views + 4 views at one epoch + 2 masking + 3 α + 2 negatives + 3 KL + 3 EMA.
+        // Distinct keys: 4 views at the wall-clock budget + 1 baseline (the preset for one epoch) + 3 other views at one epoch
+        // + 2 masking + 3 α + 2 negatives + 3 KL + 3 EMA.
         Assert.Equal(21, byKey.Count());
+        // Only the views at the same wall-clock run under the budget; every other run is one epoch, whatever the machine's speed.
+        foreach (var q in PaperAblations.Questions)
+            foreach (var c in q.Configs)
+            {
+                var e = PaperAblations.ExperimentOf(Baseline, c, 1);
+                if (q.Id == "views") Assert.Equal((2.5, 20), (e.TimeBudgetMinutes, e.Epochs));
+                else Assert.Equal(((double?)null, 1, 0.1), (e.TimeBudgetMinutes, e.Epochs, e.Optimizer.WarmupEpochs));
+            }
+        Assert.Equal(PaperAblations.WallClockBaselineKey, Config("views", "[4, 2]").Key);
+        Assert.Equal(PaperAblations.OneEpoch(Baseline).With(name: "ablation-baseline", seed: 1), PaperAblations.ExperimentOf(Baseline, Config("alpha", "α = 1"), 1));
         foreach (var q in PaperAblations.Questions)
             foreach (var claim in q.Claims)
             {
@@ -143,6 +155,10 @@ public sealed class PaperAblationsTests
         Assert.Contains("| p = 0.3 | 1, 2, 3 | 138 | 83.00 ± 0.30 | – | 72.00 ± 1.00 |", markdown);
         // +0.5 points against a margin of 2·√(2·0.003²/3) = 0.49 points: holds; under the shift +10 points: holds.
         Assert.Contains("- p = 0.1 > p = 0 (probe): **holds** — difference +0.50 points, noise margin ±0.49; under the background shift: **holds** (+10.00 points)", markdown);
+        // The summary: k-NN +0.1 points against 2·√(2·0.004²/3) = 0.65; the shift +10 against 2·√(2·0.01²/3) = 1.63.
+        var summary = PaperAblations.Summary([(q, rows)]);
+        Assert.Contains("| Saliency masking probability p | p = 0.1 > p = 0 | **holds** (+0.50 ± 0.49) | **within noise** (+0.10 ± 0.65) | **holds** (+10.00 ± 1.63) |", summary);
+        Assert.Equal(2 + q.Claims.Count, summary.Trim().Split('\n').Length);
 
         var path = Path.Combine(Path.GetTempPath(), "relic-ablations-" + Guid.NewGuid().ToString("N") + ".html");
         try
