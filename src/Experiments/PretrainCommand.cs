@@ -146,10 +146,11 @@ public static class PretrainCommand
             Console.Error.WriteLine($"relic pretrain: {e.Message}");
             return 4;
         }
-        catch (TorchException e) when (group is not null)
+        catch (TorchException e)
         {
-            // A collective failed: another rank died or timed out. The message names this rank and the collective.
-            Console.Error.WriteLine($"relic pretrain: {Experiment.OneLine(e)}. The last checkpoint is kept in {Path.Combine(dir, "checkpoints")}.");
+            // With a group, a collective failed (another rank died or timed out; the message names this rank and the
+            // collective); alone, libtorch refused an operation of the step. Either way the last checkpoint stands.
+            Console.Error.WriteLine($"relic pretrain: {(group is null ? "libtorch failed: " : "")}{Experiment.OneLine(e)}. The last checkpoint is kept in {Path.Combine(dir, "checkpoints")}.");
             return 1;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidOperationException or ArgumentException or InvalidDataException)

@@ -7,8 +7,8 @@ public abstract record OptimizerOptions
     public double LearningRate
     {
         get;
-        init => field = value >= 0 && double.IsFinite(value) ? value
-            : throw new ArgumentOutOfRangeException(nameof(LearningRate), value, $"{GetType().Name}: LearningRate must be finite and >= 0");
+        init => field = value is >= 0 and <= float.MaxValue ? value
+            : throw new ArgumentOutOfRangeException(nameof(LearningRate), value, $"{GetType().Name}: LearningRate must be in [0, {float.MaxValue}] (a float32 number: the parameters are float32)");
     }
 
     /// <summary>Checks constraints between options (called by the optimiser); throws <see cref="ArgumentException"/> naming them.</summary>

@@ -19,8 +19,8 @@ public sealed record EvaluationSpec
         int supervisedSweepEpochs = 1)
     {
         ProbeEpochs = probeEpochs >= 1 ? probeEpochs : throw new ArgumentOutOfRangeException(nameof(probeEpochs), probeEpochs, "EvaluationSpec.ProbeEpochs must be >= 1");
-        ProbeLearningRate = probeLearningRate is > 0 and < double.PositiveInfinity ? probeLearningRate
-            : throw new ArgumentOutOfRangeException(nameof(probeLearningRate), probeLearningRate, "EvaluationSpec.ProbeLearningRate must be finite and > 0");
+        ProbeLearningRate = probeLearningRate is > 0 and <= OptimizerSpec.MaxLearningRate ? probeLearningRate
+            : throw new ArgumentOutOfRangeException(nameof(probeLearningRate), probeLearningRate, $"EvaluationSpec.ProbeLearningRate must be in (0, {OptimizerSpec.MaxLearningRate}]");
         KnnK = knnK >= 1 ? knnK : throw new ArgumentOutOfRangeException(nameof(knnK), knnK, "EvaluationSpec.KnnK must be >= 1");
         KnnTemperature = knnTemperature > 0 ? knnTemperature : throw new ArgumentOutOfRangeException(nameof(knnTemperature), knnTemperature, "EvaluationSpec.KnnTemperature must be > 0");
         RandomInitBaseline = randomInitBaseline;

@@ -83,6 +83,9 @@ public class OptimizerStateTests
         Assert.Contains("Momentum must be in [0, 1)", Assert.Throws<ArgumentOutOfRangeException>(() => new SgdOptions(0.1, momentum: 1)).Message);
         Assert.Contains("Nesterov needs Momentum > 0", Assert.Throws<ArgumentException>(() => new SgdOptions(0.1, nesterov: true)).Message);
         Assert.Contains("LearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new AdamWOptions(-1)).Message);
+        // A rate beyond float32 cannot be applied to float32 parameters: refused where it is set, not in libtorch at the first step.
+        Assert.Contains("LearningRate must be in [0, ", Assert.Throws<ArgumentOutOfRangeException>(() => new LarsOptions(1e300)).Message);
+        Assert.Equal(float.MaxValue, new SgdOptions(float.MaxValue).LearningRate);
         Assert.Contains("Beta2", Assert.Throws<ArgumentOutOfRangeException>(() => new AdamWOptions(beta2: 1)).Message);
         Assert.Contains("TrustCoefficient", Assert.Throws<ArgumentOutOfRangeException>(() => new LarsOptions(0.1, trustCoefficient: 0)).Message);
         using var p = Param(0);

@@ -52,6 +52,8 @@ public partial class CommandLineTests
     [InlineData("pretrain --preset nope", "'nope' is not one of fashion-mnist")]
     [InlineData("pretrain --set epochs", "is not path=value")]
     [InlineData("pretrain --set epochs=0", "Epochs must be >= 1")]
+    [InlineData("pretrain --set optimizer.learningRate=1e300", "OptimizerSpec.LearningRate must be in (0, 1E+30]")]
+    [InlineData("pretrain --set evaluation.probeLearningRate=1e39", "EvaluationSpec.ProbeLearningRate must be in (0, 1E+30]")]
     [InlineData("presets show --set optimiser.lr=1", "'optimiser' is not a field")]
     [InlineData("views --count 0", "--count must be in [1, 64]")]
     [InlineData("eval linear --run-dir /nonexistent-relic-run", "is not a run directory")]

@@ -75,7 +75,7 @@ public sealed class CompareCommandTests : IDisposable
     [Fact]
     public void A_method_that_fails_does_not_stop_the_others_and_the_exit_code_says_so()
     {
-        // A learning rate of 1e30 makes every loss non-finite within two steps: each method fails on its own.
+        // The largest learning rate accepted, 1e30, makes every loss non-finite within two steps: each method fails on its own.
         var (code, output, error) = Compare("--set", "optimizer.learningRate=1e30");
         Assert.Equal(1, code);
         Assert.Contains("relic compare: BYOL failed (exit code 3); continuing with the other methods", error);
