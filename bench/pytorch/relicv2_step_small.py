@@ -118,6 +118,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--channels-last", action="store_true", help="networks and views in torch.channels_last, as the framework's encoders")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -130,6 +131,9 @@ def main():
     t_proj.load_state_dict(proj.state_dict())
     for p in list(t_enc.parameters()) + list(t_proj.parameters()):
         p.requires_grad_(False)
+    if args.channels_last:
+        for net in (enc, t_enc):
+            net.to(memory_format=torch.channels_last)
     params = list(enc.parameters()) + list(proj.parameters()) + list(pred.parameters())
     opt = torch.optim.SGD(params, lr=0.05, momentum=0.9, weight_decay=1e-6)
 
@@ -155,6 +159,9 @@ def main():
 
     images = sources.float() / 255
     large, small = augment(images)
+    if args.channels_last:
+        large = [v.contiguous(memory_format=torch.channels_last) for v in large]
+        small = [v.contiguous(memory_format=torch.channels_last) for v in small]
     compute(large, small)  # warm-up
 
     t0 = time.perf_counter()
@@ -175,7 +182,7 @@ def main():
 
     print(json.dumps({
         "workload": "relicv2-step-small", "implementation": f"pytorch {torch.__version__} + torchvision per-image transforms",
-        "threads": args.threads, "steps": args.steps, "augment_images_per_s": round(aug, 2),
+        "threads": args.threads, "steps": args.steps, "channels_last": args.channels_last, "augment_images_per_s": round(aug, 2),
         "compute_images_per_s": round(batch / comp_s, 2), "full_step_images_per_s": round(full, 2),
         "compute_gflops": round(compute_flops(batch) / comp_s / 1e9, 2),
         # Peak resident memory of the process (Linux reports ru_maxrss in KiB), as VmHWM is for relic bench step.

@@ -11,8 +11,9 @@ namespace ReLICv2.Experiments;
 /// The networks, optimiser and objective of the <c>relicv2-step-small</c> workload (docs/benchmarks.md §2), shared by
 /// <c>relic bench step</c> and <c>relic bench ddp</c>: 32 sources of 40 × 40, [4 × 32, 2 × 16] views, ResNet-18 with the
 /// small stem at base width 32, 256 → 1024 → 128 projector and predictor, EMA target (γ 0.99), ReLIC (τ 0.2, all
-/// negatives) over every (online i, target j ≠ i) pair, LARS with weight decay 1e-6. Every weight is drawn from the
-/// generator given, so two workloads made from equal generators are equal.
+/// negatives) over every (online i, target j ≠ i) pair, LARS with weight decay 1e-6. The encoder is channels-last, as
+/// every preset's (<c>EncoderSpec.ChannelsLast</c>), and the PyTorch reference runs channels-last too. Every weight is
+/// drawn from the generator given, so two workloads made from equal generators are equal.
 /// </summary>
 internal sealed class StepSmallWorkload : IDisposable
 {
@@ -21,6 +22,7 @@ internal sealed class StepSmallWorkload : IDisposable
     public StepSmallWorkload(Generator generator)
     {
         Encoder = new ResNet(18, generator, smallImageStem: true, baseWidth: 32);
+        Encoder.To(MemoryFormat.ChannelsLast);
         Online = new SiameseNetwork(Encoder, new MlpHead(256, 1024, 128, generator), new MlpHead(128, 1024, 128, generator));
         Optimizer = new Lars(Lars.ExcludingBiasAndNorm(Online.NamedParameters(), new LarsOptions(0.1, 0.9, 1e-6)));
     }

@@ -182,7 +182,7 @@ struct BatchNormRelu : public torch::autograd::Function<BatchNormRelu> {
     const at::Tensor& residual = residual_opt.has_value() ? *residual_opt : none;
     const at::Tensor& running_mean = running_mean_opt.has_value() ? *running_mean_opt : none;
     const at::Tensor& running_var = running_var_opt.has_value() ? *running_var_opt : none;
-    RECORD_FUNCTION("relic::batch_norm_relu", std::vector<c10::IValue>({x}));
+    RECORD_FUNCTION("relic_torch::batch_norm_relu", std::vector<c10::IValue>({x}));
     const int64_t c = x.size(1);
     const int64_t rows = x.numel() / std::max<int64_t>(c, 1);
     TORCH_CHECK(rows > 1, "batch_norm_relu: expected more than 1 value per channel when training, got input size ", x.sizes());
@@ -236,7 +236,7 @@ struct BatchNormRelu : public torch::autograd::Function<BatchNormRelu> {
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    RECORD_FUNCTION("relic::batch_norm_relu_backward", std::vector<c10::IValue>({grads[0]}));
+    RECORD_FUNCTION("relic_torch::batch_norm_relu_backward", std::vector<c10::IValue>({grads[0]}));
     TORCH_CHECK(!at::GradMode::is_enabled(),
                 "batch_norm_relu: the fused kernel has no second derivative; turn the fusion off (Torch.FusedBatchNorm = false) "
                 "to differentiate twice (create_graph)");

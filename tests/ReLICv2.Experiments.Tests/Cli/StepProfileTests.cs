@@ -58,6 +58,8 @@ public sealed class StepProfileTests
     [InlineData("aten::cudnn_convolution", StepProfile.Convolution)]
     [InlineData("aten::native_batch_norm_backward", StepProfile.BatchNorm)]
     [InlineData("NativeBatchNormBackward0", StepProfile.BatchNorm)]
+    [InlineData("relic_torch::batch_norm_relu", StepProfile.BatchNorm)]
+    [InlineData("relic_torch::batch_norm_relu_backward", StepProfile.BatchNorm)]
     [InlineData("aten::mm", StepProfile.MatrixProducts)]
     [InlineData("AddmmBackward0", StepProfile.MatrixProducts)]
     [InlineData("aten::copy_", StepProfile.Copies)]
