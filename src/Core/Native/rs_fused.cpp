@@ -336,12 +336,11 @@ RS_API int rs_batch_norm_relu(TH x, TH weight, TH bias, TH residual, TH running_
                          !(rv.defined() && rv.requires_grad());
     at::Tensor y;
     if (fusable) {
-      auto opt = [](const at::Tensor& t) { return t.defined() ? c10::optional<at::Tensor>(t) : c10::nullopt; };
-      y = BatchNormRelu::apply(*x, opt(w), opt(b), opt(r), opt(rm), opt(rv), momentum, eps);
+      y = BatchNormRelu::apply(*x, relic::optional(weight), relic::optional(bias), relic::optional(residual), relic::optional(running_mean),
+                               relic::optional(running_var), momentum, eps);
     } else {
       auto z = at::batch_norm(*x, relic::optional(weight), relic::optional(bias), relic::optional(running_mean), relic::optional(running_var),
-                              training != 0, momentum,
-                              eps, /*cudnn_enabled=*/true);
+                              training != 0, momentum, eps, /*cudnn_enabled=*/true);
       y = r.defined() ? at::relu(z + r) : at::relu(z);
     }
     *out = relic::wrap(std::move(y));
