@@ -7,8 +7,11 @@ namespace ReLICv2.Experiments;
 /// the run, which misjudge the run's pace in both directions (the loader's prefetch queue is still full, oneDNN is still
 /// creating its primitives; docs/results.md §8 logs runs that used 69 % and 118 % of a 5-minute budget). So the run
 /// re-plans itself twice from its own pace, at a third and at two thirds of its warm-up, where only the slope of the
-/// learning rate's ramp changes (<see cref="Training.Pretrainer.Replan"/>): the steps that fit are the steps done plus the
-/// budget's remaining seconds over the seconds per step since the previous mark.
+/// learning rate's ramp changes (<see cref="Training.Pretrainer.Replan"/>), and twice more past the warm-up, at half and at
+/// three quarters of its plan, where the cosines are bent so that neither the learning rate nor the EMA coefficient jumps
+/// (<see cref="Training.Pretrainer.Stretch"/>): the warm-up's pace still carries start-up costs (docs/results.md §1.3: a
+/// run paced at 0.40 s per step there averaged 0.37 and used 89 % of its budget). At each mark the steps that fit are the
+/// steps done plus the budget's remaining seconds over the seconds per step since the previous mark.
 /// </summary>
 public sealed class BudgetPace
 {
@@ -17,6 +20,10 @@ public sealed class BudgetPace
     private readonly double origin;
     private long markStep = -1;
     private double markSeconds;
+    private int lateMarksDone;
+
+    // The late marks, as fractions of the plan current when they are reached.
+    private static readonly double[] LateMarks = [0.5, 0.75];
 
     /// <param name="budgetSeconds">The pre-training budget in seconds, counted from this object's creation.</param>
     /// <param name="warmupSteps">The first plan's warm-up; the re-plans happen at a third and at two thirds of it.</param>
@@ -50,7 +57,7 @@ public sealed class BudgetPace
     /// <summary>The budget in seconds.</summary>
     public double BudgetSeconds { get; }
 
-    /// <summary>Whether the warm-up is long enough for the two re-plans (else <see cref="Replan"/> always returns null).</summary>
+    /// <summary>Whether the warm-up is long enough for its two re-plans (else only the late marks re-plan).</summary>
     public bool Enabled { get; }
 
     /// <summary>The seconds per step measured at the last re-plan (NaN before).</summary>
@@ -59,18 +66,24 @@ public sealed class BudgetPace
     /// <summary>
     /// Called after every step with the steps done and the current plan: at the re-plan marks, the steps that fit the
     /// budget at the pace measured since the previous mark (at least one more than done, at most the whole epochs);
-    /// otherwise null.
+    /// otherwise null. The marks depend only on the steps and the plan, never on the clock, so every rank of a
+    /// data-parallel run reaches them together.
     /// </summary>
     public long? Replan(long stepsDone, long plannedSteps)
     {
-        if (!Enabled) return null;
         var now = seconds() - origin;
         if (stepsDone == FirstMark)
         {
             (markStep, markSeconds) = (stepsDone, now);
             return null;
         }
-        if ((stepsDone != first && stepsDone != second) || markStep < 0 || stepsDone <= markStep) return null;
+        if (markStep < 0 || stepsDone <= markStep) return null;
+        var warmupMark = Enabled && (stepsDone == first || stepsDone == second);
+        // A late mark needs the warm-up's marks behind it and a tenth of the plan since the previous mark to measure over.
+        var lateMark = !warmupMark && lateMarksDone < LateMarks.Length && (!Enabled || stepsDone > second)
+            && stepsDone >= LateMarks[lateMarksDone] * plannedSteps && stepsDone - markStep >= Math.Max(2, plannedSteps / 10);
+        if (!warmupMark && !lateMark) return null;
+        if (lateMark) lateMarksDone++;
         SecondsPerStep = (now - markSeconds) / (stepsDone - markStep);
         (markStep, markSeconds) = (stepsDone, now);
         if (!(SecondsPerStep > 0)) return plannedSteps;

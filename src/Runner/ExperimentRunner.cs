@@ -72,7 +72,7 @@ public static class ExperimentRunner
         // so that a run directory it refuses is left exactly as it was; it rewrites none of them.
         if (resume && File.Exists(run.Experiment) && Experiment.Load(run.Experiment) != experiment)
             throw new InvalidOperationException($"run directory '{run.Root}' was made by a different experiment: resuming it with this one would mix two runs");
-        long? plannedSteps = resume && File.Exists(run.Plan) ? ReadPlan(run.Plan) : null;
+        var plan = resume && File.Exists(run.Plan) ? StepPlan.Read(run.Plan) : null;
         using var resumeFrom = resume && File.Exists(Checkpoint.SidecarPath(lastCheckpoint)) ? Checkpoint.Load(lastCheckpoint) : null;
         if (master && !(resume && File.Exists(run.Experiment)))
             AtomicFile.WriteAllBytes(run.Experiment, System.Text.Encoding.UTF8.GetBytes(experiment.ToJson()));
@@ -103,15 +103,14 @@ public static class ExperimentRunner
                 totalSteps = fit;
             }
         }
-        else if (plannedSteps is { } planned)
-            totalSteps = planned;
-        if (master && plannedSteps is null)
-            AtomicFile.WriteAllBytes(run.Plan, System.Text.Encoding.UTF8.GetBytes(totalSteps.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        else if (plan is not null)
+            totalSteps = plan.TotalSteps;
+        if (master && plan is null) new StepPlan(totalSteps).Write(run.Plan);
 
         PretrainingResult pretraining;
         double selfSupervisedSeconds;
         var accuracies = new List<AccuracyResult>();
-        using (var trainer = Build(experiment, train.Channels, loader.BatchesPerEpoch, totalSteps, run.Root, group: group))
+        using (var trainer = Build(experiment, train.Channels, loader.BatchesPerEpoch, totalSteps, run.Root, group: group, plan: plan))
         {
             if (resumeFrom is not null)
             {
@@ -129,12 +128,25 @@ public static class ExperimentRunner
                 if (pace?.Replan(trainer.StepsDone, trainer.Schedule.TotalSteps) is { } replanned)
                 {
                     var agreed = group is null ? replanned : AgreedMinimum(group, replanned);
-                    // A plan so much shorter that its warm-up has already passed is not taken: the schedule would jump.
-                    if (agreed != trainer.Schedule.TotalSteps && WarmupSteps(experiment, loader.BatchesPerEpoch, agreed) >= trainer.StepsDone)
+                    var done = trainer.StepsDone;
+                    string? how = null;
+                    // Inside the warm-up the ramp's slope alone changes; a plan so much shorter that its warm-up has already
+                    // passed is not taken (the rate would jump). Past the warm-up, the cosines are bent where they are.
+                    if (agreed == trainer.Schedule.TotalSteps) { }
+                    else if (done <= trainer.Schedule.WarmupSteps && WarmupSteps(experiment, loader.BatchesPerEpoch, agreed) >= done)
                     {
                         trainer.Replan(agreed, WarmupSteps(experiment, loader.BatchesPerEpoch, agreed));
-                        if (master) AtomicFile.WriteAllBytes(run.Plan, System.Text.Encoding.UTF8.GetBytes(agreed.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                        callbacks.OnMessage?.Invoke($"re-planned from the run's own pace ({pace.SecondsPerStep:F2} s per step): {agreed} steps fit in the budget");
+                        how = "re-planned";
+                    }
+                    else if (done >= trainer.Schedule.WarmupSteps)
+                    {
+                        trainer.Stretch(agreed);
+                        how = "re-planned the decay";
+                    }
+                    if (how is not null)
+                    {
+                        if (master) PlanOf(trainer).Write(run.Plan);
+                        callbacks.OnMessage?.Invoke($"{how} from the run's own pace at step {done} ({pace.SecondsPerStep:F3} s per step): {agreed} steps fit in the budget");
                         totalSteps = agreed;
                     }
                 }
@@ -352,13 +364,15 @@ public static class ExperimentRunner
 
     private static string Method(Experiment experiment) => (experiment ?? throw new ArgumentNullException(nameof(experiment))).MethodName;
 
-    /// <summary>The planned steps in <paramref name="path"/> (plan.txt: one whole number, at least 1).</summary>
-    /// <exception cref="InvalidDataException">The file holds anything else; the message names it and the value.</exception>
-    internal static long ReadPlan(string path)
+    /// <summary>The plan <paramref name="trainer"/> runs on: its length and, once bent past the warm-up, its warm-up and bends.</summary>
+    internal static StepPlan PlanOf(Pretrainer trainer)
     {
-        var text = File.ReadAllText(path).Trim();
-        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var steps) && steps >= 1 ? steps
-            : throw new InvalidDataException($"plan file '{path}' holds '{(text.Length <= 40 ? text : text[..40] + "…")}', not a number of steps in [1, {long.MaxValue}]");
+        var lr = trainer.Schedule.Bends;
+        if (lr.Count == 0) return new StepPlan(trainer.Schedule.TotalSteps);
+        // Both schedules are bent together (Pretrainer.Stretch); a constant EMA has no progress to keep.
+        var ema = (trainer.Ema?.Schedule as CosineEmaSchedule)?.Bends;
+        var bends = lr.Select((b, i) => new StepPlan.Bend(b.Step, b.Progress, ema is not null && i < ema.Count ? ema[i].Progress : 0)).ToList();
+        return new StepPlan(trainer.Schedule.TotalSteps, trainer.Schedule.WarmupSteps, bends);
     }
 
     /// <summary>The EMA target's encoder (the experiment's validation guarantees an EMA target when this is asked for).</summary>
@@ -432,7 +446,7 @@ public static class ExperimentRunner
 
     /// <summary>The pre-training engine of <paramref name="experiment"/>, every weight drawn from its seed.</summary>
     internal static Pretrainer Build(Experiment experiment, int inChannels, int batchesPerEpoch, long totalSteps, string? runDirectory, long? maxSteps = null,
-        ProcessGroup? group = null)
+        ProcessGroup? group = null, StepPlan? plan = null)
     {
         using var g = new Generator(experiment.Seed);
         var encoder = experiment.Encoder.Build(inChannels, g);
@@ -451,8 +465,12 @@ public static class ExperimentRunner
             OptimizerKind.AdamW => new AdamW(online.Parameters(), new AdamWOptions(lr, weightDecay: o.WeightDecay)),
             _ => throw new ArgumentOutOfRangeException(nameof(experiment), o.Kind, "unknown optimiser kind"),
         };
-        var schedule = new WarmupCosineSchedule(totalSteps, WarmupSteps(experiment, batchesPerEpoch, totalSteps));
-        var ema = experiment.Ema is { } e ? e.Cosine ? EmaSchedule.Cosine(e.BaseGamma, totalSteps) : EmaSchedule.Constant(e.BaseGamma) : null;
+        // A resumed run that had re-planned past its warm-up continues on its bent schedules (StepPlan).
+        var schedule = new WarmupCosineSchedule(totalSteps, plan?.WarmupSteps ?? WarmupSteps(experiment, batchesPerEpoch, totalSteps),
+            bends: plan?.LearningRateBends);
+        var ema = experiment.Ema is { } e
+            ? e.Cosine ? new CosineEmaSchedule(e.BaseGamma, totalSteps, plan?.EmaBends) : EmaSchedule.Constant(e.BaseGamma)
+            : null;
         var checkpointEvery = (int)Math.Clamp(totalSteps / 10, 1, 1000);
         return new Pretrainer(online, experiment.Target, optimizer, schedule, OnDevice(ViewMakerWithMasks(experiment.Views, experiment.Dataset.Masks, ViewSeed(experiment.Seed, group?.Rank ?? 0)), device),
             PretrainingAdapters.Loss(experiment.Objective), new PretrainingOptions(experiment.Epochs, experiment.Seed, checkpointEvery: checkpointEvery,

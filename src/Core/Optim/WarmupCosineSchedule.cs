@@ -10,11 +10,14 @@ namespace ReLICv2.Optim;
 /// </code>
 /// so the rate rises from 0 to s·η₀ over the warm-up and decays to f·s·η₀ at step T (BYOL: f = 0, lr = base · batch/256).
 /// Set <see cref="Optimizer.LearningRateMultiplier"/> to <see cref="Multiplier"/>(k) before step k.
+/// A schedule re-planned after its warm-up (<see cref="Bend"/>) replaces (k − W)/(T − W) in the cosine by a progress that is
+/// piecewise linear through its <see cref="Bends"/>, so that the rate does not jump where the plan changed.
 /// </summary>
 public sealed record WarmupCosineSchedule
 {
     /// <summary>Creates the schedule; every value is range-checked.</summary>
-    public WarmupCosineSchedule(long totalSteps, long warmupSteps = 0, double finalFraction = 0, long? batchSize = null, long referenceBatchSize = 256)
+    public WarmupCosineSchedule(long totalSteps, long warmupSteps = 0, double finalFraction = 0, long? batchSize = null, long referenceBatchSize = 256,
+        IEnumerable<ScheduleBend>? bends = null)
     {
         if (totalSteps < 1) throw new ArgumentOutOfRangeException(nameof(totalSteps), totalSteps, "WarmupCosineSchedule: totalSteps must be >= 1");
         if (warmupSteps < 0 || warmupSteps > totalSteps)
@@ -27,7 +30,13 @@ public sealed record WarmupCosineSchedule
         FinalFraction = finalFraction;
         BatchSize = batchSize;
         ReferenceBatchSize = referenceBatchSize;
+        bendArray = DecayProgress.Check(bends, warmupSteps, totalSteps, nameof(WarmupCosineSchedule), nameof(bends));
     }
+
+    private readonly ScheduleBend[] bendArray;
+
+    /// <summary>Where the decay was re-planned while it ran (<see cref="Bend"/>); empty for a schedule planned once.</summary>
+    public IReadOnlyList<ScheduleBend> Bends => bendArray;
 
     public long TotalSteps { get; }
 
@@ -50,8 +59,38 @@ public sealed record WarmupCosineSchedule
     {
         if (step < 0) throw new ArgumentOutOfRangeException(nameof(step), step, "WarmupCosineSchedule: step must be >= 0");
         if (step < WarmupSteps) return Peak * step / WarmupSteps;
-        var span = Math.Max(1, TotalSteps - WarmupSteps);
-        var progress = Math.Min(step - WarmupSteps, span) / (double)span;
+        double progress;
+        if (bendArray.Length == 0)
+        {
+            var span = Math.Max(1, TotalSteps - WarmupSteps);
+            progress = Math.Min(step - WarmupSteps, span) / (double)span;
+        }
+        else
+            progress = DecayProgress.At(step, WarmupSteps, TotalSteps, bendArray);
         return Peak * (FinalFraction + (1 - FinalFraction) * 0.5 * (1 + Math.Cos(Math.PI * progress)));
     }
+
+    /// <summary>
+    /// This schedule re-planned at step <paramref name="atStep"/> (past the warm-up) to end at <paramref name="totalSteps"/>:
+    /// the multipliers before <paramref name="atStep"/> and at it are unchanged, and the rest of the cosine is stretched or
+    /// squeezed to end at the new length.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="atStep"/> inside the warm-up or not before the current
+    /// end, or a new length not beyond <paramref name="atStep"/>.</exception>
+    public WarmupCosineSchedule Bend(long atStep, long totalSteps)
+    {
+        if (atStep < WarmupSteps || atStep >= TotalSteps)
+            throw new ArgumentOutOfRangeException(nameof(atStep), atStep, $"WarmupCosineSchedule.Bend: atStep must be in [warm-up {WarmupSteps}, end {TotalSteps - 1}]");
+        if (totalSteps <= atStep)
+            throw new ArgumentOutOfRangeException(nameof(totalSteps), totalSteps, $"WarmupCosineSchedule.Bend: totalSteps must be > atStep = {atStep}");
+        return new WarmupCosineSchedule(totalSteps, WarmupSteps, FinalFraction, BatchSize, ReferenceBatchSize,
+            DecayProgress.BentAt(atStep, WarmupSteps, TotalSteps, bendArray));
+    }
+
+    public bool Equals(WarmupCosineSchedule? other) =>
+        other is not null && TotalSteps == other.TotalSteps && WarmupSteps == other.WarmupSteps && FinalFraction.Equals(other.FinalFraction)
+        && BatchSize == other.BatchSize && ReferenceBatchSize == other.ReferenceBatchSize && DecayProgress.SameBends(bendArray, other.bendArray);
+
+    public override int GetHashCode() =>
+        HashCode.Combine(TotalSteps, WarmupSteps, FinalFraction, BatchSize, ReferenceBatchSize, DecayProgress.Hash(bendArray));
 }

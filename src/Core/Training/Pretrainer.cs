@@ -145,6 +145,29 @@ public sealed class Pretrainer : IDisposable
         PlannedSteps = totalSteps;
     }
 
+    /// <summary>
+    /// Gives the run a new length of <paramref name="totalSteps"/> steps past its warm-up without a jump in the learning rate
+    /// or the EMA coefficient: both schedules are bent at the current step (<see cref="WarmupCosineSchedule.Bend"/>,
+    /// <see cref="CosineEmaSchedule.Bend"/>), so the values already used stay as they were and the rest of each cosine is
+    /// stretched or squeezed to end at the new length; <see cref="Run"/> stops there. This is how a time-budgeted run
+    /// corrects its length once its pace is known without the warm-up's start-up costs.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A length not above <see cref="StepsDone"/>, or a call inside the
+    /// warm-up (use <see cref="Replan"/> there) or once the plan has ended.</exception>
+    public void Stretch(long totalSteps)
+    {
+        if (totalSteps <= StepsDone)
+            throw new ArgumentOutOfRangeException(nameof(totalSteps), totalSteps, $"Pretrainer.Stretch: the new length must exceed the {StepsDone} steps done");
+        if (StepsDone < Schedule.WarmupSteps || StepsDone >= Schedule.TotalSteps)
+            throw new ArgumentOutOfRangeException(nameof(totalSteps), totalSteps,
+                $"Pretrainer.Stretch: {StepsDone} steps are done, outside the decay [{Schedule.WarmupSteps}, {Schedule.TotalSteps - 1}] (Replan re-plans inside the warm-up)");
+        var schedule = Schedule.Bend(StepsDone, totalSteps);
+        // A ramp already at its end (γ = 1) stays there.
+        if (Ema is { Schedule: CosineEmaSchedule cosine } && Ema.Updates < cosine.TotalUpdates) Ema.Schedule = cosine.Bend(Ema.Updates, totalSteps);
+        Schedule = schedule;
+        PlannedSteps = totalSteps;
+    }
+
     public ViewMaker MakeViews { get; }
 
     public PretrainingLoss Loss { get; }

@@ -255,6 +255,46 @@ public sealed class PretrainerTests : IDisposable
     }
 
     [Fact]
+    public void A_stretch_past_the_warm_up_bends_both_schedules_and_moves_where_the_run_stops()
+    {
+        var loader = new DataLoader(data, batchSize: 8, seed: 1, dropLast: true);
+        var online = Network(7);
+        using var engine = new Pretrainer(online, TargetMode.Ema, new Sgd(online.Parameters(), new SgdOptions(0.05, momentum: 0.9)),
+            new WarmupCosineSchedule(12, 2), Views, Relic, new PretrainingOptions(5, seed: 3, maxSteps: 12), EmaSchedule.Cosine(0.9, 12));
+        var multipliers = new List<double>();
+        var gammas = new List<double>();
+        var result = engine.Run(loader, r =>
+        {
+            multipliers.Add(engine.Optimizer.LearningRateMultiplier);
+            gammas.Add(r.EmaDecay!.Value);
+            if (r.Step == 6) engine.Stretch(15);
+        });
+        Assert.Equal(15, result.StepsDone);
+        Assert.Equal(15, engine.PlannedSteps);
+        var lr = new WarmupCosineSchedule(12, 2).Bend(6, 15);
+        var ema = new CosineEmaSchedule(0.9, 12).Bend(6, 15);
+        Assert.Equal(lr, engine.Schedule);
+        Assert.Equal(ema, engine.Ema!.Schedule);
+        // Steps 1–6 used the first plan, which the bent schedules keep; the rest the bent ones, ending at 0 and γ = 1.
+        Assert.Equal(Enumerable.Range(0, 6).Select(k => new WarmupCosineSchedule(12, 2).Multiplier(k)), multipliers.Take(6));
+        Assert.Equal(Enumerable.Range(0, 6).Select(k => new CosineEmaSchedule(0.9, 12).Gamma(k)), gammas.Take(6));
+        Assert.Equal(Enumerable.Range(6, 9).Select(k => lr.Multiplier(k)), multipliers.Skip(6));
+        Assert.Equal(Enumerable.Range(6, 9).Select(k => ema.Gamma(k)), gammas.Skip(6));
+        Assert.Equal(1.0, engine.Ema.NextGamma);
+    }
+
+    [Fact]
+    public void A_stretch_is_refused_inside_the_warm_up_or_not_beyond_the_steps_done()
+    {
+        using var engine = Engine(8);
+        using var batch = FixedBatch();
+        Assert.Contains("0 steps are done, outside the decay [2, 99]", Assert.Throws<ArgumentOutOfRangeException>(() => engine.Stretch(200)).Message);
+        for (var i = 0; i < 3; i++) engine.Step(batch);
+        Assert.Contains("must exceed the 3 steps done", Assert.Throws<ArgumentOutOfRangeException>(() => engine.Stretch(3)).Message);
+        Assert.Null(engine.PlannedSteps);
+    }
+
+    [Fact]
     public void A_replan_is_refused_past_the_warm_up_or_not_beyond_the_steps_done()
     {
         using var engine = Engine(8);

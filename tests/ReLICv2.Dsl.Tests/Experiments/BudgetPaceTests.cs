@@ -58,6 +58,61 @@ public sealed class BudgetPaceTests
     }
 
     [Fact]
+    public void Past_the_warm_up_two_late_marks_correct_a_plan_made_at_the_warm_up_s_slower_pace()
+    {
+        // The 30 warm-up steps take 1 s each, every later one 0.5 s: the warm-up's marks plan 300 steps, 90 s short.
+        double now = 0;
+        var pace = new BudgetPace(300, warmupSteps: 30, maxSteps: 10_000, clock: () => now);
+        long plan = 100;
+        var replans = new List<(long Step, long Plan)>();
+        for (long s = 1; s <= plan; s++)
+        {
+            now += s <= 30 ? 1.0 : 0.5;
+            if (pace.Replan(s, plan) is { } p)
+            {
+                replans.Add((s, p));
+                plan = p;
+            }
+        }
+        // At 150 (half of 300) the pace since step 20 is 70 s / 130 steps: 540 steps fit; at 405 (three quarters of 540)
+        // the pace since 150 is the steady 0.5 s: 570 steps, which end exactly at the budget.
+        Assert.Equal([(10, 300), (20, 300), (150, 540), (405, 570)], replans);
+        Assert.Equal(570, plan);
+        Assert.Equal(300, now, 9);
+        Assert.Equal(0.5, pace.SecondsPerStep, 12);
+    }
+
+    [Fact]
+    public void At_a_steady_pace_the_last_late_plan_fills_the_budget_to_within_one_step()
+    {
+        var cases =
+            from perStep in Gen.Choose(1, 4000).Select(ms => ms / 1000.0)
+            from startup in Gen.Choose(0, 30).Select(s => (double)s)
+            from budget in Gen.Choose(60, 3600).Select(s => (double)s)
+            from first in Gen.Choose(20, 5000)
+            from warmupPercent in Gen.Choose(0, 10)
+            select (perStep, startup, budget, warmup: first * warmupPercent / 100L, first: (long)first);
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var clock = new StepClock(c.startup, c.perStep);
+            var pace = new BudgetPace(c.budget, c.warmup, long.MaxValue, () => clock.Now);
+            var plan = c.first;
+            long lastAt = 0;
+            for (long s = 1; s <= plan; s++)
+            {
+                clock.Step(s);
+                if (pace.Replan(s, plan) is { } p) (plan, lastAt) = (p, s);
+            }
+            if (lastAt == 0) return false;  // a plan of 20 steps or more always reaches a mark
+            var endOfPlan = c.startup + plan * c.perStep;
+            var remaining = c.budget - (c.startup + lastAt * c.perStep);
+            return remaining < c.perStep
+                ? plan == lastAt + 1
+                : endOfPlan <= c.budget + 1e-6 && endOfPlan + c.perStep > c.budget - 1e-6;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(200).WithQuietOnSuccess(true));
+    }
+
+    [Fact]
     public void A_warm_up_too_short_for_both_marks_leaves_the_first_plan()
     {
         var clock = new StepClock(0, 1);
