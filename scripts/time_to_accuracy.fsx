@@ -2,8 +2,9 @@
 // at several wall-clock budgets, each scored by the preset's linear probe and k-NN (online encoder and EMA target's
 // encoder; no random-init or supervised baselines, which do not depend on the budget). Writes time-to-accuracy.md and
 // time-to-accuracy.json (minutes, steps, seconds, top-1s) and comparison.html (the runs side by side) in the output folder.
-// Run it again after a stop: finished budgets are kept, a stopped one resumes from its checkpoint.
-//   dotnet fsi scripts/time_to_accuracy.fsx [--quick] [--minutes 2.5,5,7.5,10,15] [--out runs/time-to-accuracy]
+// Run it again after a stop: finished budgets are kept, a stopped one resumes from its checkpoint. --views LxS replaces
+// the preset's [4, 2] views by L large and S small ones (ViewSet.ReLICv2FashionMnist; e.g. 2x0), in its own folder.
+//   dotnet fsi scripts/time_to_accuracy.fsx [--quick] [--minutes 2.5,5,7.5,10,15] [--views 4x2] [--out runs/time-to-accuracy]
 // The machine should be otherwise idle: each point is a wall-clock budget, so anything else running costs it steps.
 #load "prelude.fsx"
 #r "../src/Experiments/bin/Release/net10.0/relic.dll"
@@ -15,6 +16,7 @@ open System.Text
 open ReLICv2.Experiments
 open ReLICv2.Experiments.Reports
 open ReLICv2.Training
+open ReLICv2.Views
 
 let budgets =
     let parse (text: string) =
@@ -26,16 +28,34 @@ let budgets =
     | None when isQuick -> [ 0.01; 0.02 ]
     | None -> [ 2.5; 5.0; 7.5; 10.0; 15.0 ]
 
+/// The view counts of --views (None: the preset's [4, 2]).
+let views =
+    match optionValue "--views" with
+    | None -> None
+    | Some text ->
+        match text.Split('x') with
+        | [| l; s |] ->
+            match Int32.TryParse l, Int32.TryParse s with
+            | (true, large), (true, small) when large >= 1 && large <= 64 && small >= 0 && small <= 64 -> Some(large, small)
+            | _ -> failwithf "--views: '%s' is not LxS with L in [1, 64] large and S in [0, 64] small views" text
+        | _ -> failwithf "--views: '%s' is not LxS with L in [1, 64] large and S in [0, 64] small views (e.g. 2x0)" text
+
 let out =
+    let suffix = match views with Some(l, s) when (l, s) <> (4, 2) -> sprintf "-%dx%d" l s | _ -> ""
     match optionValue "--out" with
     | Some dir -> Path.GetFullPath dir
-    | None when isQuick -> Path.Combine(Path.GetTempPath(), "time-to-accuracy-" + DateTime.Now.ToString("yyyyMMdd-HHmmss"))
-    | None -> Path.GetFullPath(Path.Combine("runs", "time-to-accuracy"))
+    | None when isQuick -> Path.Combine(Path.GetTempPath(), "time-to-accuracy-" + DateTime.Now.ToString("yyyyMMdd-HHmmss") + suffix)
+    | None -> Path.GetFullPath(Path.Combine("runs", "time-to-accuracy" + suffix))
 
 /// ReLICv2's Fashion-MNIST preset at the budget without baselines (the preset `fashion-mnist` of the main job, which
 /// MethodPresets names relicv2); a seconds-long variant under --quick.
 let experimentOf (minutes: float) =
-    let e = MethodComparison.FashionMnist("relicv2", minutes)
+    let preset = MethodComparison.FashionMnist("relicv2", minutes)
+    let e =
+        match views with
+        | Some(l, s) when (l, s) <> (4, 2) ->
+            preset.With(name = sprintf "%s-%dx%d" preset.Name l s, views = ViewSet.ReLICv2FashionMnist(largeCount = l, smallCount = s))
+        | _ -> preset
     if isQuick then MethodComparison.Quick e else e
 
 let runs =
