@@ -7,7 +7,8 @@
 // Writes ablations.md (tables: mean ± standard deviation over the seeds, steps, the verdict on each of the paper's claims)
 // and ablations.html (a chart per question) in the output folder, and docs/ablations.md unless --quick.
 // Resumable: run it again after a stop; finished runs are kept (each is a run directory KEY/seed-N), a stopped one resumes.
-//   dotnet fsi scripts/paper_ablations.fsx [--quick] [--minutes 2.5] [--seeds 1,2,3] [--questions views,masking,...] [--out DIR]
+// --report runs nothing: it writes the report of the runs finished so far (marked interim while any is missing).
+//   dotnet fsi scripts/paper_ablations.fsx [--quick] [--report] [--minutes 2.5] [--seeds 1,2,3] [--questions views,masking,...] [--out DIR]
 // Questions: views, views-epochs, masking, alpha, negatives, kl, ema. Only the views question's runs need an idle machine.
 #load "prelude.fsx"
 #r "../src/Experiments/bin/Release/net10.0/relic.dll"
@@ -17,6 +18,7 @@ open System.Globalization
 open System.IO
 open ReLICv2.Experiments
 open ReLICv2.Experiments.Reports
+open ReLICv2.Training
 open ReLICv2.Vision
 
 let listOption name = optionValue name |> Option.map (fun (s: string) -> s.Split(',', StringSplitOptions.RemoveEmptyEntries ||| StringSplitOptions.TrimEntries) |> List.ofArray)
@@ -74,6 +76,12 @@ let runDir key (seed: uint64) = Path.Combine(out, key, sprintf "seed-%d" seed)
 
 let hasShift dir = PaperAblations.BackgroundShiftRows(dir).Count > 0
 
+let reportOnly = Environment.GetCommandLineArgs() |> Array.contains "--report"
+
+/// Whether a run has every result its row needs (the probe's, and the background shift's where the question asks for it).
+let finished dir robustness =
+    File.Exists(RunDirectory(dir).Results) && MethodComparison.Row(dir).ProbeTop1.HasValue && (not robustness || hasShift dir)
+
 // The wall-clock runs first, every seed, while the machine is known to be idle; then the fixed-budget ones, seed by seed.
 let wallClock (config: AblationConfig) = (experimentOf config 1UL).TimeBudgetMinutes.HasValue
 let order =
@@ -84,7 +92,7 @@ let timed = order |> List.filter (fun (_, _, c, _) -> wallClock c) |> List.lengt
 printfn "%d run(s): %d configuration(s) × %d seed(s) into %s; the first %d under %g minutes each (keep the machine idle for them), the rest one epoch each"
     total configsByKey.Length seeds.Length out timed minutes
 let mutable index = 0
-for seed, key, config, robustness in order do
+for seed, key, config, robustness in (if reportOnly then [] else order) do
         index <- index + 1
         let dir = runDir key seed
         printfn "== [%d/%d] %s, seed %d in %s" index total key seed dir
@@ -94,10 +102,14 @@ for seed, key, config, robustness in order do
         if robustness && not (hasShift dir) then
             ExperimentRunner.EvaluateRobustness(dir, [| Corruption.BackgroundShift |], printing) |> ignore
 
+// Every run, or under --report those finished so far; a question with a configuration that has none yet is left out.
+let seedsDone (c: AblationConfig) robustness = [| for s in seeds do if not reportOnly || finished (runDir c.Key s) robustness then yield struct (s, runDir c.Key s) |]
+let missing = order |> List.filter (fun (s, key, _, robustness) -> not (finished (runDir key s) robustness)) |> List.length
 let sections =
-    [ for q in questions ->
-        let rows = [| for c in q.Configs -> PaperAblations.Row(q, c, [| for s in seeds -> struct (s, runDir c.Key s) |], q.Robustness) |]
-        q, (rows :> Collections.Generic.IReadOnlyList<AblationRow>) ]
+    [ for q in questions do
+        if q.Configs |> Seq.forall (fun c -> (seedsDone c q.Robustness).Length > 0) then
+            let rows = [| for c in q.Configs -> PaperAblations.Row(q, c, seedsDone c q.Robustness, q.Robustness) |]
+            yield q, (rows :> Collections.Generic.IReadOnlyList<AblationRow>) ]
 
 let command =
     let args =
@@ -112,6 +124,10 @@ let markdown =
                     "Made by `{0}` on {1:yyyy-MM-dd} ({2} cores): ReLICv2's Fashion-MNIST preset (`fashion-mnist`, docs/architecture.md §5.4), seeds {4}. The views at the same wall-clock get {3} minutes of pre-training each; every other configuration gets one epoch (234 steps of 256 images, the warm-up a tenth of it) and differs from the preset in what its question names only. The online encoder is scored by the preset's linear probe (30 epochs) and k-NN (k = 20) on the 10 000 test images. Values are mean ± sample standard deviation over the seeds. A claim holds when the difference of the means exceeds {5} standard errors of the difference, is reversed when it falls short by as much, and is within noise otherwise. Run directories: `{6}`.\n\n",
                     command, DateTime.Now, Environment.ProcessorCount, minutes, String.Join(", ", seeds), PaperAblations.NoiseStandardErrors, out) |> ignore
     if isQuick then sb.Append("**--quick**: a seconds-long smoke run (128 images, a tiny encoder, 1–12 steps); its figures mean nothing.\n\n") |> ignore
+    if missing > 0 then
+        sb.AppendFormat(CultureInfo.InvariantCulture,
+                        "**Interim**: {0} of the {1} runs are finished; each row averages the seeds it lists, and a question with a configuration not yet run is left out. The full run replaces this page.\n\n",
+                        total - missing, total) |> ignore
     sb.Append("## Summary\n\nEach claim's verdict, the difference of the means in points ± the noise margin:\n\n")
       .Append(PaperAblations.Summary([ for q, rows in sections -> struct (q, rows) ] |> ResizeArray)).Append("\n## The questions\n\n") |> ignore
     for q, rows in sections do

@@ -18,12 +18,16 @@ public enum ClaimKind
     Equivalent,
 }
 
-/// <summary>What the runs say about a claim: it holds, the opposite holds, or the difference is within the noise of the seeds.</summary>
+/// <summary>
+/// What the runs say about a claim: it holds, the opposite holds, the difference is within the noise of the seeds, or —
+/// while a side has a single seed, hence no standard deviation — nothing yet.
+/// </summary>
 public enum ClaimVerdict
 {
     Holds,
     Reversed,
     WithinNoise,
+    Undecided,
 }
 
 /// <summary>
@@ -204,12 +208,14 @@ public static class PaperAblations
     /// <summary>
     /// The verdict on a claim from the two configurations' statistics: for "first better", it holds when the first mean exceeds the
     /// second by more than <see cref="NoiseStandardErrors"/> standard errors of the difference, is reversed when it falls short by as
-    /// much, and is within noise otherwise; for "equivalent", it holds within that margin and is reversed beyond it.
+    /// much, and is within noise otherwise; for "equivalent", it holds within that margin and is reversed beyond it. With one
+    /// seed on either side there is no noise estimate, and the verdict is <see cref="ClaimVerdict.Undecided"/>.
     /// </summary>
     public static ClaimVerdict Verdict(SeedStatistics first, SeedStatistics second, ClaimKind kind)
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
+        if (first.Count < 2 || second.Count < 2) return ClaimVerdict.Undecided;
         var difference = first.Mean - second.Mean;
         var margin = Margin(first, second);
         if (kind == ClaimKind.Equivalent) return Math.Abs(difference) <= margin ? ClaimVerdict.Holds : ClaimVerdict.Reversed;
@@ -323,6 +329,7 @@ public static class PaperAblations
     {
         ClaimVerdict.Holds => "holds",
         ClaimVerdict.Reversed => "reversed",
+        ClaimVerdict.Undecided => "one seed, no verdict",
         _ => "within noise",
     };
 }

@@ -114,13 +114,17 @@ public sealed class PaperAblationsTests
         Assert.Equal(ClaimVerdict.Reversed, PaperAblations.Verdict(new SeedStatistics(3, 0.821, 0.005), b, ClaimKind.Better));
         Assert.Equal(ClaimVerdict.Holds, PaperAblations.Verdict(new SeedStatistics(3, 0.838, 0.005), b, ClaimKind.Equivalent));
         Assert.Equal(ClaimVerdict.Reversed, PaperAblations.Verdict(new SeedStatistics(3, 0.821, 0.005), b, ClaimKind.Equivalent));
+        // One seed has no standard deviation: however far apart the means, there is no verdict.
+        Assert.Equal(ClaimVerdict.Undecided, PaperAblations.Verdict(new SeedStatistics(1, 0.95, 0), b, ClaimKind.Better));
+        Assert.Equal(ClaimVerdict.Undecided, PaperAblations.Verdict(b, new SeedStatistics(1, 0.5, 0), ClaimKind.Equivalent));
+        Assert.Equal("one seed, no verdict", PaperAblations.Describe(ClaimVerdict.Undecided));
     }
 
     [Fact]
     public void A_claim_that_holds_is_reversed_with_its_sides_swapped_and_equivalence_is_symmetric()
     {
         var stats =
-            from n in Gen.Choose(1, 6)
+            from n in Gen.Choose(2, 6)
             from mean in Gen.Choose(0, 1000).Select(m => m / 1000.0)
             from sd in Gen.Choose(0, 50).Select(v => v / 1000.0)
             select new SeedStatistics(n, mean, sd);
