@@ -117,12 +117,16 @@ let command =
         | Some i -> Environment.GetCommandLineArgs() |> Array.skip (i + 1)
         | None -> [||]
     "dotnet fsi scripts/paper_ablations.fsx" + (if args.Length = 0 then "" else " " + String.Join(" ", args))
+// The run directories as the page names them: relative to where the script ran when they lie below it (no machine's path in the docs).
+let shownOut =
+    let relative = Path.GetRelativePath(Environment.CurrentDirectory, out)
+    if relative.StartsWith ".." || Path.IsPathRooted relative then out else relative
 let markdown =
     let sb = Text.StringBuilder()
     sb.Append("# The paper's ablations at small scale\n\n") |> ignore
     sb.AppendFormat(CultureInfo.InvariantCulture,
                     "Made by `{0}` on {1:yyyy-MM-dd} ({2} cores): ReLICv2's Fashion-MNIST preset (`fashion-mnist`, docs/architecture.md §5.4), seeds {4}. The views at the same wall-clock get {3} minutes of pre-training each; every other configuration gets one epoch (234 steps of 256 images, the warm-up a tenth of it) and differs from the preset in what its question names only. The online encoder is scored by the preset's linear probe (30 epochs) and k-NN (k = 20) on the 10 000 test images. Values are mean ± sample standard deviation over the seeds. A claim holds when the difference of the means exceeds {5} standard errors of the difference, is reversed when it falls short by as much, and is within noise otherwise. Run directories: `{6}`.\n\n",
-                    command, DateTime.Now, Environment.ProcessorCount, minutes, String.Join(", ", seeds), PaperAblations.NoiseStandardErrors, out) |> ignore
+                    command, DateTime.Now, Environment.ProcessorCount, minutes, String.Join(", ", seeds), PaperAblations.NoiseStandardErrors, shownOut) |> ignore
     if isQuick then sb.Append("**--quick**: a seconds-long smoke run (128 images, a tiny encoder, 1–12 steps); its figures mean nothing.\n\n") |> ignore
     if missing > 0 then
         sb.AppendFormat(CultureInfo.InvariantCulture,
