@@ -79,8 +79,9 @@ public sealed class BudgetPace
         }
         if (markStep < 0 || stepsDone <= markStep) return null;
         var warmupMark = Enabled && (stepsDone == first || stepsDone == second);
-        // A late mark needs the warm-up's marks behind it and a tenth of the plan since the previous mark to measure over.
-        var lateMark = !warmupMark && lateMarksDone < LateMarks.Length && (!Enabled || stepsDone > second)
+        // A late mark needs the warm-up's marks behind it, a tenth of the plan since the previous mark to measure over, and
+        // a step of the plan still to run (a finished decay has nothing left to bend).
+        var lateMark = !warmupMark && lateMarksDone < LateMarks.Length && (!Enabled || stepsDone > second) && stepsDone < plannedSteps
             && stepsDone >= LateMarks[lateMarksDone] * plannedSteps && stepsDone - markStep >= Math.Max(2, plannedSteps / 10);
         if (!warmupMark && !lateMark) return null;
         if (lateMark) lateMarksDone++;

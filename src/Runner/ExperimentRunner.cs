@@ -138,7 +138,7 @@ public static class ExperimentRunner
                         trainer.Replan(agreed, WarmupSteps(experiment, loader.BatchesPerEpoch, agreed));
                         how = "re-planned";
                     }
-                    else if (done >= trainer.Schedule.WarmupSteps)
+                    else if (done >= trainer.Schedule.WarmupSteps && done < trainer.Schedule.TotalSteps)
                     {
                         trainer.Stretch(agreed);
                         how = "re-planned the decay";

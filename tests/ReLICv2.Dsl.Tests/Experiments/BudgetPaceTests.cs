@@ -83,6 +83,29 @@ public sealed class BudgetPaceTests
     }
 
     [Fact]
+    public void No_late_mark_falls_on_the_plan_s_last_step()
+    {
+        // Short plans without a warm-up, whose late marks are due by step count when the plan's last step is taken (a plan of
+        // 4: due at 2, measurable from 4): a re-plan there could only bend a decay that has ended.
+        Prop.ForAll(Gen.Choose(4, 60).ToArbitrary(), Gen.Choose(1, 100).ToArbitrary(), (first, budget) =>
+        {
+            double now = 0;
+            var pace = new BudgetPace(budget, warmupSteps: 0, maxSteps: 10_000, clock: () => now);
+            long plan = first;
+            for (long s = 1; s <= plan; s++)
+            {
+                now += 1;
+                if (pace.Replan(s, plan) is { } p)
+                {
+                    if (s >= plan) return false;
+                    plan = p;
+                }
+            }
+            return true;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(300).WithQuietOnSuccess(true));
+    }
+
+    [Fact]
     public void At_a_steady_pace_the_last_late_plan_fills_the_budget_to_within_one_step()
     {
         var cases =
