@@ -66,8 +66,10 @@ public sealed record SeedStatistics(int Count, double Mean, double StandardDevia
     /// <summary>The standard error of the mean.</summary>
     public double StandardError => Count > 0 ? StandardDeviation / Math.Sqrt(Count) : double.NaN;
 
-    /// <summary>"84.12 ± 0.31" in percent.</summary>
-    public string Percent() => string.Create(CultureInfo.InvariantCulture, $"{100 * Mean:F2} ± {100 * StandardDeviation:F2}");
+    /// <summary>"84.12 ± 0.31" in percent; "84.12 (one seed)" when there is no standard deviation.</summary>
+    public string Percent() => Count < 2
+        ? string.Create(CultureInfo.InvariantCulture, $"{100 * Mean:F2} (one seed)")
+        : string.Create(CultureInfo.InvariantCulture, $"{100 * Mean:F2} ± {100 * StandardDeviation:F2}");
 }
 
 /// <summary>One configuration's figures over its seeds.</summary>

@@ -101,6 +101,7 @@ public sealed class PaperAblationsTests
         Assert.Equal(0.02 / Math.Sqrt(3), s.StandardError, 12);
         Assert.Equal("82.00 ± 2.00", s.Percent());
         Assert.Equal(0, SeedStatistics.Of([0.5]).StandardDeviation);
+        Assert.Equal("50.00 (one seed)", SeedStatistics.Of([0.5]).Percent());
         Assert.Throws<ArgumentException>(() => SeedStatistics.Of([]));
     }
 
