@@ -4,7 +4,9 @@
 // time-to-accuracy.json (minutes, steps, seconds, top-1s) and comparison.html (the runs side by side) in the output folder.
 // Run it again after a stop: finished budgets are kept, a stopped one resumes from its checkpoint. --views LxS replaces
 // the preset's [4, 2] views by L large and S small ones (ViewSet.ReLICv2FashionMnist; e.g. 2x0), in its own folder.
-//   dotnet fsi scripts/time_to_accuracy.fsx [--quick] [--minutes 2.5,5,7.5,10,15] [--views 4x2] [--out runs/time-to-accuracy]
+// --set PATH=VALUE (repeatable, as relic pretrain's) changes any other field, e.g. --set encoder.stemMaxPool=false; the
+// curve then needs its own --out folder.
+//   dotnet fsi scripts/time_to_accuracy.fsx [--quick] [--minutes 2.5,5,7.5,10,15] [--views 4x2] [--set PATH=VALUE]... [--out DIR]
 // The machine should be otherwise idle: each point is a wall-clock budget, so anything else running costs it steps.
 #load "prelude.fsx"
 #r "../src/Experiments/bin/Release/net10.0/relic.dll"
@@ -40,6 +42,19 @@ let views =
             | _ -> failwithf "--views: '%s' is not LxS with L in [1, 64] large and S in [0, 64] small views" text
         | _ -> failwithf "--views: '%s' is not LxS with L in [1, 64] large and S in [0, 64] small views (e.g. 2x0)" text
 
+/// The --set PATH=VALUE overrides, in order.
+let overrides =
+    let args = Environment.GetCommandLineArgs()
+    [ for i in 0 .. args.Length - 1 do
+        if args.[i] = "--set" then
+            if i + 1 >= args.Length then failwith "--set needs PATH=VALUE, e.g. --set encoder.stemMaxPool=false"
+            match args.[i + 1].IndexOf '=' with
+            | k when k > 0 -> yield args.[i + 1].Substring(0, k), args.[i + 1].Substring(k + 1)
+            | _ -> failwithf "--set: '%s' is not PATH=VALUE (e.g. encoder.stemMaxPool=false)" args.[i + 1] ]
+
+if not overrides.IsEmpty && not isQuick && (optionValue "--out").IsNone then
+    failwith "--set changes the recipe: give the curve its own folder with --out DIR, so that it is not mixed with the preset's"
+
 let out =
     let suffix = match views with Some(l, s) when (l, s) <> (4, 2) -> sprintf "-%dx%d" l s | _ -> ""
     match optionValue "--out" with
@@ -56,6 +71,7 @@ let experimentOf (minutes: float) =
         | Some(l, s) when (l, s) <> (4, 2) ->
             preset.With(name = sprintf "%s-%dx%d" preset.Name l s, views = ViewSet.ReLICv2FashionMnist(largeCount = l, smallCount = s))
         | _ -> preset
+    let e = overrides |> List.fold (fun (e: Experiment) (path, value) -> e.With(path, value)) e
     if isQuick then MethodComparison.Quick e else e
 
 let runs =
@@ -78,11 +94,14 @@ let table =
                                 r.BudgetMinutes.GetValueOrDefault(), r.Steps, r.Seconds, pct r.ProbeTop1, pct r.TargetProbeTop1, pct r.KnnTop1, pct r.TargetKnnTop1)) |> ignore
     sb.ToString()
 Directory.CreateDirectory out |> ignore
-File.WriteAllText(Path.Combine(out, "time-to-accuracy.md"), table)
+let recipe =
+    if overrides.IsEmpty then ""
+    else "Recipe: the preset with " + String.Join(", ", overrides |> List.map (fun (p, v) -> sprintf "`--set %s=%s`" p v)) + ".\n\n"
+File.WriteAllText(Path.Combine(out, "time-to-accuracy.md"), recipe + table)
 File.WriteAllText(Path.Combine(out, "time-to-accuracy.json"),
                   Text.Json.JsonSerializer.Serialize(rows, Text.Json.JsonSerializerOptions(PropertyNamingPolicy = Text.Json.JsonNamingPolicy.CamelCase, WriteIndented = true)))
 let page = ComparisonReport.Write([ for dir in runs -> RunDirectory dir ], Path.Combine(out, MethodComparison.PageFile))
-printfn "\n%s" table
+printfn "\n%s%s" recipe table
 printfn "table: %s" (Path.Combine(out, "time-to-accuracy.md"))
 printfn "page: %s" page
 if rows |> List.exists (fun r -> not r.ProbeTop1.HasValue || not r.TargetProbeTop1.HasValue) then

@@ -7,7 +7,7 @@ the ReLIC loss with tau = 0.2 over every online view x every large target view, 
 LARS at 4.0 with wd 1e-5 and a warm-up + cosine schedule, batch 256), then scores the online encoder and the EMA target's
 encoder with the 30-epoch linear probe (plain + one flipped copy of the training set) and the k-NN (k = 20, tau = 0.07).
 Progress goes to stderr; one JSON object goes to stdout: pre-training seconds, the accuracies, and the peak resident memory
-(ru_maxrss, what VmHWM is for `relic pretrain`) with the running peak and the current VmRSS at each phase boundary. Not part
+(VmHWM of /proc/self/status, as `relic pretrain` reads its own) with the running peak and the current VmRSS at each phase boundary. Not part
 of the framework: a measuring stick, written to the workload's definition (docs/method.md, src/Dsl/Experiments/Experiment.cs).
 Left out: the preset's time budget (the step count is given, with no throw-away step-time measurement before it), the
 random-init and supervised baselines `relic pretrain` runs after the two encoders, checkpoints, metrics and the report.
@@ -329,6 +329,15 @@ def evaluate(name, encoder, train_x, train_y, test_x, test_y, epochs):
 # ---- memory -----------------------------------------------------------------------------------------------------------
 
 def peak_mib():
+    """Peak resident memory of this process: VmHWM of /proc/self/status, as relic pretrain reads its own. Not ru_maxrss,
+    which Linux carries from the parent across fork and exec (a large parent would inflate it)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)  # kB
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux: KiB
 
 
@@ -424,7 +433,7 @@ def main():
     report["eval_seconds"] = round(time.perf_counter() - t1, 2)
     report.update(rss_after_eval_mib=peak_mib(), vmrss_after_eval_mib=vmrss_mib())
     report["total_seconds"] = round(time.perf_counter() - start, 2)
-    # Peak resident memory of the whole process (Linux reports ru_maxrss in KiB), as VmHWM is for relic pretrain.
+    # Peak resident memory of the whole process (VmHWM), as for relic pretrain.
     report["peak_rss_mib"] = peak_mib()
     print(json.dumps(report))
 

@@ -133,7 +133,8 @@ public static class BenchStepCommand
     }
 
     private sealed record Result(string workload, string implementation, int threads, int shards, int steps, double augment_images_per_s, double compute_images_per_s,
-        double full_step_images_per_s, double compute_gflops, double matmul_gflops, double gemm_peak_gflops, double peak_gflops, double compute_pct_of_matmul_peak, double? peak_rss_mib,
+        double full_step_images_per_s, double compute_gflops, double matmul_gflops, double gemm_peak_gflops, double peak_gflops, double compute_pct_of_matmul_peak,
+        double conv_ceiling_gflops, double conv_ceiling_pct_of_peak, double? peak_rss_mib,
         int augment_threads, int blas_threads, string openmp_wait, string shim_arch, string kernel_isa, bool fused_batch_norm, int contending_processes = 0);
 
     /// <summary>Runs <paramref name="body"/> on a new thread with <paramref name="threads"/> intra-op threads of its own.</summary>
@@ -209,6 +210,58 @@ public static class BenchStepCommand
         return best;
     }
 
+    /// <summary>
+    /// GFLOP/s of the step's convolutions alone — what the compute would reach if batch norms, element-wise passes, heads,
+    /// loss, optimiser and EMA cost nothing, so a ceiling the step cannot pass (docs/benchmarks.md §2.1). Every convolution of
+    /// <paramref name="encoder"/> at the step's shapes (<see cref="ComputeCost.Convolutions"/>) on fresh channels-last
+    /// tensors: forward and backward (input and weight gradients; no input gradient for the stem, whose input is an image) for
+    /// the online network's 4 × 32 px and 2 × 16 px views, forward for the target's 4 × 32 px; FLOPs counted as the step's
+    /// are (forward + 2 × forward for a backward). The median of five passes after a warm-up.
+    /// </summary>
+    private static double ConvolutionCeilingGflops(ResNet encoder)
+    {
+        using var g = new Generator(3);
+        using var scope = Torch.NewScope();
+        var work = new List<Action>();
+        double flops = 0;
+        void Add(long images, long size, bool backward)
+        {
+            foreach (var c in ComputeCost.Convolutions(encoder, size))
+            {
+                var conv = c.Convolution;
+                var x = Torch.Randn([images, conv.InChannels, c.InputSide, c.InputSide], g).Contiguous(MemoryFormat.ChannelsLast)
+                    .RequireGrad(backward && c.Name != "conv1");
+                var w = Torch.Randn([conv.OutChannels, conv.InChannels / conv.Groups, conv.KernelSize, conv.KernelSize], g)
+                    .Contiguous(MemoryFormat.ChannelsLast).RequireGrad(backward);
+                flops += 2.0 * images * c.MultiplyAdds * (backward ? 3 : 1);
+                if (!backward)
+                {
+                    work.Add(() => Torch.Conv2d(x, w, null, conv.Stride, conv.Padding, conv.Dilation, conv.Groups).Dispose());
+                    continue;
+                }
+                var gy = Torch.Randn([images, conv.OutChannels, c.OutputSide, c.OutputSide], g).Contiguous(MemoryFormat.ChannelsLast);
+                work.Add(() =>
+                {
+                    using (var y = Torch.Conv2d(x, w, null, conv.Stride, conv.Padding, conv.Dilation, conv.Groups)) y.Backward(gy);
+                    x.Grad = null;
+                    w.Grad = null;
+                });
+            }
+        }
+        Add(4 * Batch, 32, backward: true);
+        Add(2 * Batch, 16, backward: true);
+        Add(4 * Batch, 32, backward: false);
+        var times = new double[6];
+        for (var pass = 0; pass < times.Length; pass++)
+        {
+            var clock = Stopwatch.StartNew();
+            foreach (var a in work) a();
+            times[pass] = clock.Elapsed.TotalSeconds;
+        }
+        var timed = times.Skip(1).Order().ToArray();
+        return flops / timed[timed.Length / 2] / 1e9;
+    }
+
     /// <summary>The workload's sources (seed 0), networks, and the views of batch 0 for steps that time the compute alone.</summary>
     private sealed class Fixture : IDisposable
     {
@@ -264,6 +317,8 @@ public static class BenchStepCommand
         var augment = OnThread(augmentThreads, () => Time(() => makeViews(batch, 1).Dispose()));
         var compute = Time(() => computeOnly.Step(batch));
         var full = Time(() => trainer.Step(batch));
+        // The workload's peak, read before the matrix-product peaks and the convolution ceiling allocate tensors of their own.
+        var rss = Mib(ProcessMemory.PeakResidentBytes);
         var macs = 4 * (ComputeCost.MultiplyAdds(encoder, 32) + HeadMacs(online, predictor: true)) + 2 * (ComputeCost.MultiplyAdds(encoder, 16) + HeadMacs(online, predictor: true));
         var targetMacs = 4 * (ComputeCost.MultiplyAdds(encoder, 32) + HeadMacs(online, predictor: false));
         var flopsPerImage = 2.0 * (3 * macs + targetMacs);
@@ -271,8 +326,10 @@ public static class BenchStepCommand
         var matmul = MatmulGflops();
         var gemm = GemmPeakGflops();
         var peak = Math.Max(matmul, gemm);
+        var ceiling = ConvolutionCeilingGflops(encoder);
         return new Result("relicv2-step-small", "relicv2.net", Torch.NumThreads, shards, steps, Math.Round(augment, 2), Math.Round(compute, 2), Math.Round(full, 2),
-            Math.Round(gflops, 2), Math.Round(matmul, 2), Math.Round(gemm, 2), Math.Round(peak, 2), Math.Round(100 * gflops / peak, 1), Mib(ProcessMemory.PeakResidentBytes), augmentThreads, Torch.BlasThreads,
+            Math.Round(gflops, 2), Math.Round(matmul, 2), Math.Round(gemm, 2), Math.Round(peak, 2), Math.Round(100 * gflops / peak, 1),
+            Math.Round(ceiling, 2), Math.Round(100 * ceiling / peak, 1), rss, augmentThreads, Torch.BlasThreads,
             Torch.OpenMpWait, Torch.BuildArchitecture, Torch.KernelInstructionSet, Torch.FusedBatchNorm);
     }
 

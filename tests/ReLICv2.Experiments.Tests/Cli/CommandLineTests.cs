@@ -114,6 +114,9 @@ public partial class CommandLineTests
                 line.GetProperty("peak_gflops").GetDouble(), 2);
             Assert.InRange(100 * line.GetProperty("compute_gflops").GetDouble() / line.GetProperty("peak_gflops").GetDouble()
                 - line.GetProperty("compute_pct_of_matmul_peak").GetDouble(), -0.2, 0.2);
+            Assert.True(line.GetProperty("conv_ceiling_gflops").GetDouble() > 0);
+            Assert.InRange(100 * line.GetProperty("conv_ceiling_gflops").GetDouble() / line.GetProperty("peak_gflops").GetDouble()
+                - line.GetProperty("conv_ceiling_pct_of_peak").GetDouble(), -0.2, 0.2);
             Assert.True(line.GetProperty("peak_rss_mib").GetDouble() > 0);
             Assert.Equal(Torch.BuildArchitecture, line.GetProperty("shim_arch").GetString());
             Assert.Equal(1, line.GetProperty("augment_threads").GetInt32());
