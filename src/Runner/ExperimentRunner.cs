@@ -130,15 +130,16 @@ public static class ExperimentRunner
                     var agreed = group is null ? replanned : AgreedMinimum(group, replanned);
                     var done = trainer.StepsDone;
                     string? how = null;
-                    // Inside the warm-up the ramp's slope alone changes; a plan so much shorter that its warm-up has already
-                    // passed is not taken (the rate would jump). Past the warm-up, the cosines are bent where they are.
-                    if (agreed == trainer.Schedule.TotalSteps) { }
-                    else if (done <= trainer.Schedule.WarmupSteps && WarmupSteps(experiment, loader.BatchesPerEpoch, agreed) >= done)
+                    // An unchanged plan is left alone. Inside the warm-up the ramp's slope alone changes; a plan so much
+                    // shorter that its warm-up has already passed is not taken (the rate would jump). Past the warm-up,
+                    // the cosines are bent where they are.
+                    var changed = agreed != trainer.Schedule.TotalSteps;
+                    if (changed && done <= trainer.Schedule.WarmupSteps && WarmupSteps(experiment, loader.BatchesPerEpoch, agreed) >= done)
                     {
                         trainer.Replan(agreed, WarmupSteps(experiment, loader.BatchesPerEpoch, agreed));
                         how = "re-planned";
                     }
-                    else if (done >= trainer.Schedule.WarmupSteps && done < trainer.Schedule.TotalSteps)
+                    else if (changed && done >= trainer.Schedule.WarmupSteps && done < trainer.Schedule.TotalSteps)
                     {
                         trainer.Stretch(agreed);
                         how = "re-planned the decay";

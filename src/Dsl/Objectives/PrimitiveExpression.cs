@@ -12,15 +12,8 @@ public sealed record PrimitiveExpression<T> : Expr<T>, IPrimitiveCall
     /// <exception cref="ArgumentException">The inputs or parameters do not match the primitive's declaration, or its value kind is not <typeparamref name="T"/>.</exception>
     public PrimitiveExpression(Primitive primitive, IReadOnlyList<ExprNode> inputs, IReadOnlyList<double> parameters)
     {
-        ArgumentNullException.ThrowIfNull(primitive);
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(parameters);
-        if (primitive.Result != typeof(T))
-            throw new ArgumentException($"PrimitiveExpression<{typeof(T).Name}>: primitive '{primitive.Name}' has value kind {primitive.Result.Name}.", nameof(primitive));
-        primitive.Check(inputs, parameters);
+        (Inputs, Parameters) = PrimitiveCalls.Checked($"PrimitiveExpression<{typeof(T).Name}>", typeof(T), primitive, inputs, parameters);
         Primitive = primitive;
-        Inputs = [.. inputs];
-        Parameters = [.. parameters];
     }
 
     /// <summary>The applied primitive.</summary>

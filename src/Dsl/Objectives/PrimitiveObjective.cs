@@ -11,15 +11,8 @@ public sealed record PrimitiveObjective : Objective, IPrimitiveCall
     /// <exception cref="ArgumentException">The inputs or parameters do not match the primitive's declaration, or it is not scalar-valued.</exception>
     public PrimitiveObjective(Primitive primitive, IReadOnlyList<ExprNode> inputs, IReadOnlyList<double> parameters)
     {
-        ArgumentNullException.ThrowIfNull(primitive);
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(parameters);
-        if (primitive.Result != typeof(Scalar))
-            throw new ArgumentException($"PrimitiveObjective: primitive '{primitive.Name}' has value kind {primitive.Result.Name}, not Scalar.", nameof(primitive));
-        primitive.Check(inputs, parameters);
+        (Inputs, Parameters) = PrimitiveCalls.Checked("PrimitiveObjective", typeof(Scalar), primitive, inputs, parameters);
         Primitive = primitive;
-        Inputs = [.. inputs];
-        Parameters = [.. parameters];
     }
 
     /// <summary>The applied primitive.</summary>

@@ -161,6 +161,12 @@ public class PrimitiveTests
         Assert.Contains("takes 1 parameter(s) (t); got 0", Assert.Throws<ArgumentException>(() => u.Apply([O])).Message);
         Assert.Contains("parameter t must be finite", Assert.Throws<ArgumentOutOfRangeException>(() => u.Apply([O], [double.NaN])).Message);
         Assert.Contains("not Scalar; use Apply<Embeddings>", Assert.Throws<ArgumentException>(() => TestPrimitives.Squash.Apply([O], [1.0])).Message);
+        // The records' own constructors check the value kind and the call too.
+        Assert.Contains("PrimitiveObjective: primitive 'test.squash' has value kind Embeddings, not Scalar",
+            Assert.Throws<ArgumentException>(() => new PrimitiveObjective(TestPrimitives.Squash, [O], [1.0])).Message);
+        Assert.Contains("PrimitiveExpression<Embeddings>: primitive 'test.uniformity' has value kind Scalar, not Embeddings",
+            Assert.Throws<ArgumentException>(() => new PrimitiveExpression<Embeddings>(u, [O], [1.0])).Message);
+        Assert.Contains("takes 1 parameter(s) (a); got 0", Assert.Throws<ArgumentException>(() => new PrimitiveExpression<Embeddings>(TestPrimitives.Squash, [O], [])).Message);
         var wrongRank = new Primitive("test.wrongRank", typeof(Scalar), [typeof(Embeddings)], Forward).Apply([Expr.Online]).Compile();
         using var scope = Torch.NewScope();
         var x = Torch.Randn([3, 2], new Generator(1), DType.Float64);
