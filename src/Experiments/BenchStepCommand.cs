@@ -306,7 +306,9 @@ public static class BenchStepCommand
         using var trainer = fixture.Workload.Engine(makeViews, shards);
         using var computeOnly = fixture.ComputeOnly(shards);
 
+        // One untimed step of each engine first: the compute-only engine has graph and allocator warm-up costs of its own.
         trainer.Step(batch);
+        computeOnly.Step(batch);
         double Time(Action a)
         {
             var clock = Stopwatch.StartNew();
