@@ -127,6 +127,7 @@ let markdown =
     sb.AppendFormat(CultureInfo.InvariantCulture,
                     "Made by `{0}` on {1:yyyy-MM-dd} ({2} cores): ReLICv2's Fashion-MNIST preset (`fashion-mnist`, docs/architecture.md §5.4), seeds {4}. The views at the same wall-clock get {3} minutes of pre-training each; every other configuration gets one epoch (234 steps of 256 images, the warm-up a tenth of it) and differs from the preset in what its question names only. The online encoder is scored by the preset's linear probe (30 epochs) and k-NN (k = 20) on the 10 000 test images. Values are mean ± sample standard deviation over the seeds. A claim holds when the difference of the means exceeds {5} standard errors of the difference, is reversed when it falls short by as much, and is within noise otherwise. Run directories: `{6}`.\n\n",
                     command, DateTime.Now, Environment.ProcessorCount, minutes, String.Join(", ", seeds), PaperAblations.NoiseStandardErrors, shownOut) |> ignore
+    sb.Append("The runs themselves: `dotnet fsi scripts/paper_ablations.fsx` (resumable: finished runs are kept, a stopped one continues from its checkpoint); `--report` rewrites this page from the finished runs. Charts, one per question: [ablations.html](ablations.html).\n\n") |> ignore
     if isQuick then sb.Append("**--quick**: a seconds-long smoke run (128 images, a tiny encoder, 1–12 steps); its figures mean nothing.\n\n") |> ignore
     if missing > 0 then
         sb.AppendFormat(CultureInfo.InvariantCulture,
@@ -145,7 +146,8 @@ let page = AblationReport.Write([| for q, rows in sections -> struct (q, rows) |
 if not isQuick then
     let docs = Path.Combine(__SOURCE_DIRECTORY__, "..", "docs", "ablations.md")
     File.WriteAllText(docs, markdown)
-    printfn "docs: %s" (Path.GetFullPath docs)
+    File.Copy(page, Path.Combine(Path.GetDirectoryName docs, "ablations.html"), true)
+    printfn "docs: %s and ablations.html beside it" (Path.GetFullPath docs)
 printfn "\n%s" markdown
 printfn "table: %s" table
 printfn "page: %s" page
