@@ -28,6 +28,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision.transforms as T
 
+from rss import peak_rss_mib
+
 ROOT = "/usr/share/datasets/fashion-mnist"
 BATCH = 256
 LR, WEIGHT_DECAY, MOMENTUM, TRUST = 4.0, 1e-5, 0.9, 1e-3   # LARS; base rate per 256 images, batch 256
@@ -328,19 +330,6 @@ def evaluate(name, encoder, train_x, train_y, test_x, test_y, epochs):
 
 # ---- memory -----------------------------------------------------------------------------------------------------------
 
-def peak_mib():
-    """Peak resident memory of this process: VmHWM of /proc/self/status, as relic pretrain reads its own. Not ru_maxrss,
-    which Linux carries from the parent across fork and exec (a large parent would inflate it)."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) / 1024, 1)  # kB
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux: KiB
-
-
 def vmrss_mib():
     with open("/proc/self/status") as f:
         for line in f:
@@ -350,7 +339,7 @@ def vmrss_mib():
 
 
 def log(msg):
-    print(f"[{time.strftime('%H:%M:%S')}] {msg} (VmRSS {vmrss_mib()} MiB, peak {peak_mib()} MiB)", file=sys.stderr, flush=True)
+    print(f"[{time.strftime('%H:%M:%S')}] {msg} (VmRSS {vmrss_mib()} MiB, peak {peak_rss_mib()} MiB)", file=sys.stderr, flush=True)
 
 
 def main():
@@ -374,7 +363,7 @@ def main():
     if args.train_limit is not None:
         train_x, train_y = train_x[:args.train_limit].clone(), train_y[:args.train_limit].clone()
     report["train_images"], report["test_images"] = train_x.shape[0], test_x.shape[0]
-    report.update(rss_after_load_mib=peak_mib(), vmrss_after_load_mib=vmrss_mib())
+    report.update(rss_after_load_mib=peak_rss_mib(), vmrss_after_load_mib=vmrss_mib())
     log(f"loaded {train_x.shape[0]} training and {test_x.shape[0]} test images of {tuple(train_x.shape[1:])}")
 
     online = Siamese()
@@ -419,7 +408,7 @@ def main():
         del it  # joins a worker process, so RUSAGE_CHILDREN counts it
     report["pretrain_seconds"] = round(time.perf_counter() - t0, 2)
     report["final_loss"] = round(loss_value, 4)
-    report.update(rss_after_pretrain_mib=peak_mib(), vmrss_after_pretrain_mib=vmrss_mib())
+    report.update(rss_after_pretrain_mib=peak_rss_mib(), vmrss_after_pretrain_mib=vmrss_mib())
     if args.workers > 0:
         # A forked worker's own peak; it shares the parent's pages (libraries, the dataset), so the two do not add up.
         report["worker_peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
@@ -428,13 +417,13 @@ def main():
 
     t1 = time.perf_counter()
     report["online_probe_top1"], report["online_knn_top1"] = evaluate("online encoder", online.encoder, train_x, train_y, test_x, test_y, args.probe_epochs)
-    report.update(rss_after_online_eval_mib=peak_mib(), vmrss_after_online_eval_mib=vmrss_mib())
+    report.update(rss_after_online_eval_mib=peak_rss_mib(), vmrss_after_online_eval_mib=vmrss_mib())
     report["target_probe_top1"], report["target_knn_top1"] = evaluate("EMA target encoder", target.encoder, train_x, train_y, test_x, test_y, args.probe_epochs)
     report["eval_seconds"] = round(time.perf_counter() - t1, 2)
-    report.update(rss_after_eval_mib=peak_mib(), vmrss_after_eval_mib=vmrss_mib())
+    report.update(rss_after_eval_mib=peak_rss_mib(), vmrss_after_eval_mib=vmrss_mib())
     report["total_seconds"] = round(time.perf_counter() - start, 2)
     # Peak resident memory of the whole process (VmHWM), as for relic pretrain.
-    report["peak_rss_mib"] = peak_mib()
+    report["peak_rss_mib"] = peak_rss_mib()
     print(json.dumps(report))
 
 

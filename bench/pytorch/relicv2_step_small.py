@@ -7,13 +7,14 @@ workload's definition; it is a measuring stick, not part of the framework.
 """
 import argparse
 import json
-import resource
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torchvision.transforms as T
+
+from rss import peak_rss_mib
 
 
 def conv_bn(cin, cout, stride):
@@ -187,22 +188,6 @@ def main():
         "compute_gflops": round(compute_flops(batch) / comp_s / 1e9, 2),
         "peak_rss_mib": peak_rss_mib(),
     }))
-
-
-def peak_rss_mib():
-    """Peak resident memory of this process: VmHWM of /proc/self/status, as relic bench step reads its own.
-
-    Not ru_maxrss: Linux carries the parent's peak across fork and exec into the child's ru_maxrss (a vfork child execs
-    from the parent's address space), so when relic bench step, itself 1.5 GiB resident, starts this script, ru_maxrss
-    reports the larger of the two processes' peaks. VmHWM belongs to this process' own address space."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) / 1024, 1)  # kB
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 if __name__ == "__main__":
