@@ -42,15 +42,13 @@ let views =
             | _ -> failwithf "--views: '%s' is not LxS with L in [1, 64] large and S in [0, 64] small views" text
         | _ -> failwithf "--views: '%s' is not LxS with L in [1, 64] large and S in [0, 64] small views (e.g. 2x0)" text
 
-/// The --set PATH=VALUE overrides, in order.
+/// The --set PATH=VALUE assignments, in order (applied as relic pretrain's --set, Experiment.WithAssignment).
 let overrides =
     let args = Environment.GetCommandLineArgs()
     [ for i in 0 .. args.Length - 1 do
         if args.[i] = "--set" then
             if i + 1 >= args.Length then failwith "--set needs PATH=VALUE, e.g. --set encoder.stemMaxPool=false"
-            match args.[i + 1].IndexOf '=' with
-            | k when k > 0 -> yield args.[i + 1].Substring(0, k), args.[i + 1].Substring(k + 1)
-            | _ -> failwithf "--set: '%s' is not PATH=VALUE (e.g. encoder.stemMaxPool=false)" args.[i + 1] ]
+            yield args.[i + 1] ]
 
 if not overrides.IsEmpty && not isQuick && (optionValue "--out").IsNone then
     failwith "--set changes the recipe: give the curve its own folder with --out DIR, so that it is not mixed with the preset's"
@@ -71,7 +69,7 @@ let experimentOf (minutes: float) =
         | Some(l, s) when (l, s) <> (4, 2) ->
             preset.With(name = sprintf "%s-%dx%d" preset.Name l s, views = ViewSet.ReLICv2FashionMnist(largeCount = l, smallCount = s))
         | _ -> preset
-    let e = overrides |> List.fold (fun (e: Experiment) (path, value) -> e.With(path, value)) e
+    let e = overrides |> List.fold (fun (e: Experiment) assignment -> e.WithAssignment assignment) e
     if isQuick then MethodComparison.Quick e else e
 
 let runs =
@@ -96,7 +94,7 @@ let table =
 Directory.CreateDirectory out |> ignore
 let recipe =
     if overrides.IsEmpty then ""
-    else "Recipe: the preset with " + String.Join(", ", overrides |> List.map (fun (p, v) -> sprintf "`--set %s=%s`" p v)) + ".\n\n"
+    else "Recipe: the preset with " + String.Join(", ", overrides |> List.map (sprintf "`--set %s`")) + ".\n\n"
 File.WriteAllText(Path.Combine(out, "time-to-accuracy.md"), recipe + table)
 File.WriteAllText(Path.Combine(out, "time-to-accuracy.json"),
                   Text.Json.JsonSerializer.Serialize(rows, Text.Json.JsonSerializerOptions(PropertyNamingPolicy = Text.Json.JsonNamingPolicy.CamelCase, WriteIndented = true)))

@@ -60,12 +60,7 @@ internal sealed class ExperimentOptions
     /// <summary>Applies every <c>--set path=value</c> of the command line to <paramref name="experiment"/>, in order.</summary>
     public Experiment ApplySets(Experiment experiment, ParseResult parse)
     {
-        foreach (var assignment in parse.GetValue(Set) ?? [])
-        {
-            var eq = assignment.IndexOf('=');
-            if (eq <= 0) throw new ArgumentException($"--set: '{assignment}' is not path=value (e.g. epochs=5)");
-            experiment = experiment.With(assignment[..eq].Trim(), assignment[(eq + 1)..].Trim());
-        }
+        foreach (var assignment in parse.GetValue(Set) ?? []) experiment = experiment.WithAssignment(assignment);
         return experiment;
     }
 }

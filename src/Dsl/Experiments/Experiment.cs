@@ -360,6 +360,19 @@ public sealed record Experiment
     }
 
     /// <summary>
+    /// This experiment with one <c>path=value</c> assignment applied (<see cref="With(string, string)"/>), as the command
+    /// line's and the scripts' <c>--set</c> give it: <c>WithAssignment("encoder.stemMaxPool=false")</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The assignment is not <c>path=value</c>, or the field refuses the value.</exception>
+    public Experiment WithAssignment(string assignment)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        var eq = assignment.IndexOf('=');
+        if (eq <= 0) throw new ArgumentException($"--set: '{assignment}' is not path=value (e.g. epochs=5)", nameof(assignment));
+        return With(assignment[..eq].Trim(), assignment[(eq + 1)..].Trim());
+    }
+
+    /// <summary>
     /// This experiment with the field at dotted <paramref name="path"/> (JSON names: <c>epochs</c>, <c>optimizer.learningRate</c>,
     /// <c>dataset.trainLimit</c>, <c>views.largeViews.0.steps.0.outputSize</c> …) set to <paramref name="value"/>, given as JSON
     /// (a number, true/false, null, an object) or as a bare string. The result is validated like any experiment.

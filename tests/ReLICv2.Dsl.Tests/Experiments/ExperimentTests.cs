@@ -28,6 +28,17 @@ public sealed class ExperimentTests : IDisposable
     }
 
     [Fact]
+    public void WithAssignment_applies_path_equals_value_as_With_does_and_refuses_other_text()
+    {
+        var e = Experiment.FashionMnistReLICv2();
+        Assert.Equal(e.With("encoder.stemMaxPool", "false"), e.WithAssignment(" encoder.stemMaxPool = false "));
+        Assert.Equal(e.With("name", "a=b"), e.WithAssignment("name=a=b"));
+        Assert.Contains("'epochs' is not path=value", Assert.Throws<ArgumentException>(() => e.WithAssignment("epochs")).Message);
+        Assert.Contains("'=3' is not path=value", Assert.Throws<ArgumentException>(() => e.WithAssignment("=3")).Message);
+        Assert.Contains("Epochs must be >= 1", Assert.Throws<ArgumentException>(() => e.WithAssignment("epochs=0")).Message);
+    }
+
+    [Fact]
     public void With_sets_a_field_by_its_json_path_and_validates_it()
     {
         var e = Experiment.FashionMnistReLICv2();
