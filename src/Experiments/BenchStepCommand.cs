@@ -52,9 +52,14 @@ public static class BenchStepCommand
         {
             Description = "Also time the compute with the fused batch norm + ReLU kernel on and off, alternating step by step (2 × --steps rounds, at least 6), and print the medians and their ratio.",
         };
+        var repeat = new Option<int>("--repeat")
+        {
+            Description = "With --pytorch: measure ours and PyTorch's this many times in alternation (1-20) and print each round's ratios and their medians, so that a machine whose speed drifts moves both alike.",
+            DefaultValueFactory = _ => 1,
+        };
         var command = new Command("step", "One ReLICv2 pre-training step (docs/benchmarks.md §2, relicv2-step-small): augmentation, compute and full-step images/s.")
         {
-            steps, threads, shards, pytorch, contend, contendLimit, profile, blasThreads, augmentThreads, unfused,
+            steps, threads, shards, pytorch, contend, contendLimit, profile, blasThreads, augmentThreads, unfused, repeat,
         };
         command.SetAction(parse =>
         {
@@ -72,6 +77,9 @@ public static class BenchStepCommand
             if (b is < 0 or > 256) { Console.Error.WriteLine($"relic bench step: --blas-threads must be in [1, 256] (0: as --threads), got {b}"); return 2; }
             var a = parse.GetValue(augmentThreads);
             if (a is < 1 or > 256) { Console.Error.WriteLine($"relic bench step: --augment-threads must be in [1, 256], got {a}"); return 2; }
+            var rounds = parse.GetValue(repeat);
+            if (rounds is < 1 or > 20) { Console.Error.WriteLine($"relic bench step: --repeat must be in [1, 20], got {rounds}"); return 2; }
+            if (rounds > 1 && !parse.GetValue(pytorch)) { Console.Error.WriteLine("relic bench step: --repeat needs --pytorch (it alternates ours and PyTorch's measurements)"); return 2; }
             Torch.SetNumThreads(t);
             if (b > 0) Torch.SetBlasThreads(b);
             var ours = Measure(n, 1, a);
@@ -116,17 +124,35 @@ public static class BenchStepCommand
                 return 0;
             }
             Console.WriteLine(reference.RootElement.GetRawText());
-            double R(string key) => reference.RootElement.GetProperty(key).GetDouble();
-            double? rss = reference.RootElement.TryGetProperty("peak_rss_mib", out var r) ? r.GetDouble() : null;
-            Console.WriteLine(JsonSerializer.Serialize(new
+            var ratios = new List<Ratios> { Compare(ours, reference.RootElement) };
+            Console.WriteLine(JsonSerializer.Serialize(ratios[0]));
+            // Further rounds alternate which implementation goes first, so that a drift of the machine's speed within a round
+            // favours neither; every round prints its own objects, then the medians.
+            for (var round = 2; round <= rounds; round++)
             {
-                workload = "relicv2-step-small",
-                augment_ratio = Math.Round(ours.augment_images_per_s / R("augment_images_per_s"), 2),
-                compute_ratio = Math.Round(ours.compute_images_per_s / R("compute_images_per_s"), 2),
-                full_step_ratio = Math.Round(ours.full_step_images_per_s / R("full_step_images_per_s"), 2),
-                pytorch_compute_pct_of_matmul_peak = Math.Round(100 * R("compute_gflops") / ours.peak_gflops, 1),
-                peak_rss_ratio = rss is > 0 && ours.peak_rss_mib is { } mine ? Math.Round(mine / rss.Value, 2) : (double?)null,
-            }));
+                JsonDocument? other;
+                Result mine;
+                if (round % 2 == 0)
+                {
+                    other = RunPyTorch(n, t, out reason);
+                    mine = Measure(n, 1, a);
+                }
+                else
+                {
+                    mine = Measure(n, 1, a);
+                    other = RunPyTorch(n, t, out reason);
+                }
+                Console.WriteLine(JsonSerializer.Serialize(mine));
+                if (other is null)
+                {
+                    Console.WriteLine(JsonSerializer.Serialize(new { workload = "relicv2-step-small", implementation = "pytorch", round, skipped = reason }));
+                    continue;
+                }
+                Console.WriteLine(other.RootElement.GetRawText());
+                ratios.Add(Compare(mine, other.RootElement) with { round = round });
+                Console.WriteLine(JsonSerializer.Serialize(ratios[^1]));
+            }
+            if (rounds > 1) Console.WriteLine(JsonSerializer.Serialize(Summarise(ratios)));
             return 0;
         });
         return command;
@@ -362,7 +388,6 @@ public static class BenchStepCommand
                 }
         }
         finally { Torch.FusedBatchNorm = was; }
-        static double Median(List<double> xs) { xs.Sort(); return xs.Count % 2 == 1 ? xs[xs.Count / 2] : (xs[xs.Count / 2 - 1] + xs[xs.Count / 2]) / 2; }
         double fusedRate = Batch / Median(times[true]), unfusedRate = Batch / Median(times[false]);
         return new FusionResult("relicv2-step-small", rounds, Math.Round(fusedRate, 2), Math.Round(unfusedRate, 2), Math.Round(fusedRate / unfusedRate, 3));
     }
@@ -414,6 +439,51 @@ public static class BenchStepCommand
 
     private static long HeadMacs(SiameseNetwork net, bool predictor) =>
         ComputeCost.LinearMultiplyAdds(net.Projector) + (predictor && net.Predictor is { } q ? ComputeCost.LinearMultiplyAdds(q) : 0);
+
+    private sealed record Ratios(string workload, int round, double ours_compute_images_per_s, double pytorch_compute_images_per_s,
+        double augment_ratio, double compute_ratio, double full_step_ratio, double pytorch_compute_pct_of_matmul_peak, double? peak_rss_ratio);
+
+    /// <summary>Our measurement over PyTorch's of the same round (the PyTorch script's JSON object).</summary>
+    private static Ratios Compare(Result ours, JsonElement reference)
+    {
+        double R(string key) => reference.GetProperty(key).GetDouble();
+        double? rss = reference.TryGetProperty("peak_rss_mib", out var r) ? r.GetDouble() : null;
+        return new Ratios("relicv2-step-small", 1, ours.compute_images_per_s, R("compute_images_per_s"),
+            Math.Round(ours.augment_images_per_s / R("augment_images_per_s"), 2),
+            Math.Round(ours.compute_images_per_s / R("compute_images_per_s"), 2),
+            Math.Round(ours.full_step_images_per_s / R("full_step_images_per_s"), 2),
+            Math.Round(100 * R("compute_gflops") / ours.peak_gflops, 1),
+            rss is > 0 && ours.peak_rss_mib is { } mine ? Math.Round(mine / rss.Value, 2) : null);
+    }
+
+    /// <summary>The medians over rounds of the ratios and of each side's compute rate, with every round's compute ratio.</summary>
+    internal static object Summarise(IReadOnlyList<(double Ours, double PyTorch, double Augment, double Compute, double Full)> rounds)
+    {
+        if (rounds.Count == 0) throw new ArgumentException("at least one round is needed", nameof(rounds));
+        return new
+        {
+            workload = "relicv2-step-small",
+            rounds = rounds.Count,
+            compute_ratios = rounds.Select(r => r.Compute).ToArray(),
+            compute_ratio_median = Median(rounds.Select(r => r.Compute)),
+            full_step_ratio_median = Median(rounds.Select(r => r.Full)),
+            augment_ratio_median = Median(rounds.Select(r => r.Augment)),
+            ours_compute_images_per_s_median = Median(rounds.Select(r => r.Ours)),
+            pytorch_compute_images_per_s_median = Median(rounds.Select(r => r.PyTorch)),
+            ratio_of_medians = Math.Round(Median(rounds.Select(r => r.Ours)) / Median(rounds.Select(r => r.PyTorch)), 2),
+        };
+    }
+
+    private static object Summarise(List<Ratios> ratios) =>
+        Summarise(ratios.Select(r => (r.ours_compute_images_per_s, r.pytorch_compute_images_per_s, r.augment_ratio, r.compute_ratio, r.full_step_ratio)).ToList());
+
+    /// <summary>The median (the mean of the middle two for an even count).</summary>
+    internal static double Median(IEnumerable<double> values)
+    {
+        var xs = values.Order().ToArray();
+        if (xs.Length == 0) throw new ArgumentException("the median of no values is undefined", nameof(values));
+        return xs.Length % 2 == 1 ? xs[xs.Length / 2] : (xs[xs.Length / 2 - 1] + xs[xs.Length / 2]) / 2;
+    }
 
     private static JsonDocument? RunPyTorch(int steps, int threads, out string reason)
     {

@@ -62,6 +62,8 @@ public partial class CommandLineTests
     [InlineData("bench step --contend 300", "--contend must be in [0, 256], got 300")]
     [InlineData("bench step --contend-limit 5", "--contend-limit must be in [10, 86400] seconds, got 5")]
     [InlineData("bench step --augment-threads 0", "--augment-threads must be in [1, 256], got 0")]
+    [InlineData("bench step --repeat 21 --pytorch", "--repeat must be in [1, 20], got 21")]
+    [InlineData("bench step --repeat 3", "--repeat needs --pytorch")]
     public void Bad_arguments_give_a_one_line_error_and_exit_code_2(string args, string message)
     {
         var (code, _, error) = Run(args.Split(' '));
