@@ -5,8 +5,9 @@
 // Run it again after a stop: finished budgets are kept, a stopped one resumes from its checkpoint. --views LxS replaces
 // the preset's [4, 2] views by L large and S small ones (ViewSet.ReLICv2FashionMnist; e.g. 2x0), in its own folder.
 // --set PATH=VALUE (repeatable, as relic pretrain's) changes any other field, e.g. --set encoder.stemMaxPool=false; the
-// curve then needs its own --out folder.
-//   dotnet fsi scripts/time_to_accuracy.fsx [--quick] [--minutes 2.5,5,7.5,10,15] [--views 4x2] [--set PATH=VALUE]... [--out DIR]
+// curve then needs its own --out folder. --preset NAME starts from another ReLICv2 Fashion-MNIST preset of relic
+// pretrain (e.g. fashion-mnist-fast, the time-to-accuracy recipe), in a folder of its own (runs/time-to-accuracy-NAME).
+//   dotnet fsi scripts/time_to_accuracy.fsx [--quick] [--preset NAME] [--minutes 2.5,5,7.5,10,15] [--views 4x2] [--set PATH=VALUE]... [--out DIR]
 // The machine should be otherwise idle: each point is a wall-clock budget, so anything else running costs it steps.
 #load "prelude.fsx"
 #r "../src/Experiments/bin/Release/net10.0/relic.dll"
@@ -53,8 +54,21 @@ let overrides =
 if not overrides.IsEmpty && not isQuick && (optionValue "--out").IsNone then
     failwith "--set changes the recipe: give the curve its own folder with --out DIR, so that it is not mixed with the preset's"
 
+/// The preset of --preset (None: the main job's, fashion-mnist); a ReLICv2 Fashion-MNIST preset, which the curve is about.
+let preset =
+    match optionValue "--preset" with
+    | None | Some "fashion-mnist" -> None
+    | Some name ->
+        match Experiment.Named.TryGetValue name with
+        | true, make when (let e = make () in e.Method = "relicv2" && e.Dataset.Kind = ReLICv2.Experiments.DatasetKind.FashionMnist) -> Some(name, make)
+        | _ ->
+            let names = Experiment.Named |> Seq.filter (fun kv -> let e = kv.Value () in e.Method = "relicv2" && e.Dataset.Kind = ReLICv2.Experiments.DatasetKind.FashionMnist) |> Seq.map (fun kv -> kv.Key)
+            failwithf "--preset: '%s' is not a ReLICv2 Fashion-MNIST preset; one of %s" name (String.Join(", ", names))
+
 let out =
-    let suffix = match views with Some(l, s) when (l, s) <> (4, 2) -> sprintf "-%dx%d" l s | _ -> ""
+    let suffix =
+        (match preset with Some(name, _) -> "-" + name.Replace("fashion-mnist-", "") | None -> "")
+        + (match views with Some(l, s) when (l, s) <> (4, 2) -> sprintf "-%dx%d" l s | _ -> "")
     match optionValue "--out" with
     | Some dir -> Path.GetFullPath dir
     | None when isQuick -> Path.Combine(Path.GetTempPath(), "time-to-accuracy-" + DateTime.Now.ToString("yyyyMMdd-HHmmss") + suffix)
@@ -63,7 +77,11 @@ let out =
 /// ReLICv2's Fashion-MNIST preset at the budget without baselines (the preset `fashion-mnist` of the main job, which
 /// MethodPresets names relicv2); a seconds-long variant under --quick.
 let experimentOf (minutes: float) =
-    let preset = MethodComparison.FashionMnist("relicv2", minutes)
+    let preset =
+        match preset with
+        | None -> MethodComparison.FashionMnist("relicv2", minutes)
+        | Some(_, make) ->
+            make().WithTimeBudget(Nullable minutes).With("evaluation.randomInitBaseline", "false").With("evaluation.supervisedBaseline", "false")
     let e =
         match views with
         | Some(l, s) when (l, s) <> (4, 2) ->
@@ -93,8 +111,12 @@ let table =
     sb.ToString()
 Directory.CreateDirectory out |> ignore
 let recipe =
-    if overrides.IsEmpty then ""
-    else "Recipe: the preset with " + String.Join(", ", overrides |> List.map (sprintf "`--set %s`")) + ".\n\n"
+    let name = match preset with Some(name, _) -> name | None -> "fashion-mnist"
+    let views = match views with Some(l, s) -> sprintf ", [%d, %d] views" l s | None -> ""
+    if overrides.IsEmpty && preset.IsNone && views = "" then ""
+    else sprintf "Recipe: the preset `%s`%s" name views
+         + (if overrides.IsEmpty then "" else " with " + String.Join(", ", overrides |> List.map (sprintf "`--set %s`")))
+         + ".\n\n"
 File.WriteAllText(Path.Combine(out, "time-to-accuracy.md"), recipe + table)
 File.WriteAllText(Path.Combine(out, "time-to-accuracy.json"),
                   Text.Json.JsonSerializer.Serialize(rows, Text.Json.JsonSerializerOptions(PropertyNamingPolicy = Text.Json.JsonNamingPolicy.CamelCase, WriteIndented = true)))

@@ -28,6 +28,22 @@ public sealed class ExperimentTests : IDisposable
     }
 
     [Fact]
+    public void The_fast_preset_is_the_two_view_preset_without_the_stem_max_pool_at_batch_128()
+    {
+        var fast = Experiment.Named["fashion-mnist-fast"]();
+        var twoViews = Experiment.Named["fashion-mnist-2x0"]();
+        Assert.Equal("relicv2-fashion-mnist-fast", fast.Name);
+        Assert.False(fast.Encoder.StemMaxPool);
+        Assert.Null(twoViews.Encoder.StemMaxPool); // the stem's default: torchvision's max-pool
+        Assert.Equal(128, fast.BatchSize);
+        // Everything else is ReLICv2's [2, 0] preset: objective, views, target, optimiser (its rate per 256), evaluation, budget.
+        Assert.Equal(twoViews.WithAssignment("encoder.stemMaxPool=false").WithAssignment("batchSize=128").WithAssignment("name=relicv2-fashion-mnist-fast"), fast);
+        Assert.Equal(15, fast.TimeBudgetMinutes);
+        Assert.Equal(64, Experiment.FashionMnistReLICv2Fast(7.5, batchSize: 64).BatchSize);
+        Assert.Equal(7.5, Experiment.FashionMnistReLICv2Fast(7.5).TimeBudgetMinutes);
+    }
+
+    [Fact]
     public void WithAssignment_applies_path_equals_value_as_With_does_and_refuses_other_text()
     {
         var e = Experiment.FashionMnistReLICv2();
