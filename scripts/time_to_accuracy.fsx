@@ -60,9 +60,9 @@ let preset =
     | None | Some "fashion-mnist" -> None
     | Some name ->
         match Experiment.Named.TryGetValue name with
-        | true, make when (let e = make () in e.Method = "relicv2" && e.Dataset.Kind = ReLICv2.Experiments.DatasetKind.FashionMnist) -> Some(name, make)
+        | true, make when (let e = make.Invoke() in e.Method = "relicv2" && e.Dataset.Kind = ReLICv2.Experiments.DatasetKind.FashionMnist) -> Some(name, make)
         | _ ->
-            let names = Experiment.Named |> Seq.filter (fun kv -> let e = kv.Value () in e.Method = "relicv2" && e.Dataset.Kind = ReLICv2.Experiments.DatasetKind.FashionMnist) |> Seq.map (fun kv -> kv.Key)
+            let names = Experiment.Named |> Seq.filter (fun kv -> let e = kv.Value.Invoke() in e.Method = "relicv2" && e.Dataset.Kind = ReLICv2.Experiments.DatasetKind.FashionMnist) |> Seq.map (fun kv -> kv.Key)
             failwithf "--preset: '%s' is not a ReLICv2 Fashion-MNIST preset; one of %s" name (String.Join(", ", names))
 
 let out =
@@ -81,7 +81,7 @@ let experimentOf (minutes: float) =
         match preset with
         | None -> MethodComparison.FashionMnist("relicv2", minutes)
         | Some(_, make) ->
-            make().WithTimeBudget(Nullable minutes).With("evaluation.randomInitBaseline", "false").With("evaluation.supervisedBaseline", "false")
+            make.Invoke().WithTimeBudget(Nullable minutes).With("evaluation.randomInitBaseline", "false").With("evaluation.supervisedBaseline", "false")
     let e =
         match views with
         | Some(l, s) when (l, s) <> (4, 2) ->
