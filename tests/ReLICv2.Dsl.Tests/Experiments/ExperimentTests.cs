@@ -31,15 +31,15 @@ public sealed class ExperimentTests : IDisposable
     public void The_fast_preset_is_the_two_by_two_view_preset_without_the_stem_max_pool_at_batch_128()
     {
         var fast = Experiment.Named["fashion-mnist-fast"]();
-        var twoViews = Experiment.FashionMnistReLICv2(largeViews: 2, smallViews: 2);
+        var twoByTwo = Experiment.FashionMnistReLICv2(largeViews: 2, smallViews: 2);
         Assert.Equal((2, 2), (fast.Views.LargeViews.Count, fast.Views.SmallViews.Count));
         Assert.Equal(Experiment.Named["fashion-mnist"]().Views.SmallViews[0], fast.Views.SmallViews[0]); // the main job's small views
         Assert.Equal("relicv2-fashion-mnist-fast", fast.Name);
         Assert.False(fast.Encoder.StemMaxPool);
-        Assert.Null(twoViews.Encoder.StemMaxPool); // the stem's default: torchvision's max-pool
+        Assert.Null(twoByTwo.Encoder.StemMaxPool); // the stem's default: torchvision's max-pool
         Assert.Equal(128, fast.BatchSize);
         // Everything else is ReLICv2's [2, 2] preset: objective, views, target, optimiser (its rate per 256), evaluation, budget.
-        Assert.Equal(twoViews.WithAssignment("encoder.stemMaxPool=false").WithAssignment("batchSize=128").WithAssignment("name=relicv2-fashion-mnist-fast"), fast);
+        Assert.Equal(twoByTwo.WithAssignment("encoder.stemMaxPool=false").WithAssignment("batchSize=128").WithAssignment("name=relicv2-fashion-mnist-fast"), fast);
         Assert.Equal(15, fast.TimeBudgetMinutes);
         Assert.Equal(64, Experiment.FashionMnistReLICv2Fast(7.5, batchSize: 64).BatchSize);
         Assert.Equal(7.5, Experiment.FashionMnistReLICv2Fast(7.5).TimeBudgetMinutes);
